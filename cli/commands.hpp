@@ -1,0 +1,14 @@
+#pragma once
+// One entry point per subcommand; cli/main.cpp wires them from a table.
+
+#include <CLI/CLI.hpp>
+
+#include "global_options.hpp"
+
+namespace kpipe::cli {
+
+void add_broker_command(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void add_produce_command(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void add_consume_command(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+
+}  // namespace kpipe::cli

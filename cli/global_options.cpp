@@ -1,0 +1,81 @@
+#include "global_options.hpp"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "config/environment.hpp"
+
+namespace kpipe::cli {
+
+void add_global_options(CLI::App& app, GlobalOptions& options) {
+    const std::string group = "Global options (before or after the subcommand)";
+    app.add_option("-b,--brokers", options.brokers,
+                   "Bootstrap brokers HOST:PORT[,...] (env KPIPE_BROKERS; default localhost:9092)")
+        ->group(group);
+    app.add_option("-X,--property", options.properties,
+                   "librdkafka property KEY=VALUE (repeatable); VALUE may be @FILE or env:NAME "
+                   "to keep secrets off the command line")
+        ->group(group);
+    app.add_option("-F,--config", options.config_file,
+                   "Settings file (default: $KPIPE_CONFIG, ./kpipe.toml, "
+                   "$XDG_CONFIG_HOME/kpipe/kpipe.toml)")
+        ->group(group);
+    app.add_option("--profile", options.profile,
+                   "Settings profile to use (env KPIPE_PROFILE; default: the file's "
+                   "default_profile)")
+        ->group(group);
+    app.add_flag("-v,--verbose", options.verbosity, "More detail on stderr (repeat for more)")
+        ->group(group);
+    app.add_flag("-q,--quiet", options.quiet, "Only errors on stderr")->group(group);
+    app.add_option("--timeout", options.timeout_seconds,
+                   "Seconds to wait for the brokers and for each record's acknowledgement")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str()
+        ->group(group);
+}
+
+void configure_logging(const GlobalOptions& options, const std::string& subcommand) {
+    auto logger = std::make_shared<spdlog::logger>(
+        "kpipe " + subcommand, std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    logger->set_pattern("%n: %v");
+    auto level = spdlog::level::warn;
+    if (options.quiet) level = spdlog::level::err;
+    if (options.verbosity == 1) level = spdlog::level::info;
+    if (options.verbosity == 2) level = spdlog::level::debug;
+    if (options.verbosity >= 3) level = spdlog::level::trace;
+    logger->set_level(level);
+    logger->flush_on(spdlog::level::trace);
+    spdlog::set_default_logger(logger);
+}
+
+Expected<std::optional<config::Settings>> load_settings(const GlobalOptions& options) {
+    const auto environment = config::process_environment();
+    auto path =
+        config::locate_settings_file(options.config_file, environment, std::filesystem::current_path());
+    if (!path) return path.error();
+    if (!*path) return std::optional<config::Settings>{};
+    auto settings = config::load_settings_file(**path);
+    if (!settings) return settings.error();
+    return std::optional<config::Settings>{std::move(*settings)};
+}
+
+Expected<config::ClientSettings> client_settings(const GlobalOptions& options) {
+    // A settings problem (missing file, unknown profile, malformed -X) is a usage error.
+    auto settings = load_settings(options);
+    if (!settings) return usage_error(settings.error().message);
+    config::CommandLineSettings command_line{options.brokers, options.properties, options.profile};
+    auto resolved = config::resolve_client_settings(*settings ? &**settings : nullptr,
+                                                    command_line, config::process_environment());
+    if (!resolved) return usage_error(resolved.error().message);
+    spdlog::debug("client settings:\n{}", resolved->describe());
+    return resolved;
+}
+
+int report(const Error& error) {
+    spdlog::error("{}", error.message);
+    return error.kind == ErrorKind::usage ? kExitUsage : kExitFailure;
+}
+
+}  // namespace kpipe::cli

@@ -1,0 +1,68 @@
+#include "io/line_reader.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace kpipe::io {
+namespace {
+constexpr std::size_t kBlockSize = 1 << 20;
+}
+
+LineReader::LineReader(int fd, std::string name)
+    : fd_(fd), name_(std::move(name)), buffer_(kBlockSize + kReadablePadding) {}
+
+bool LineReader::fill() {
+    // Move the partial line to the front, growing the buffer when a line outgrows it.
+    if (begin_ > 0) {
+        std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+    }
+    if (buffer_.size() - kReadablePadding - end_ < kBlockSize / 2) {
+        buffer_.resize(buffer_.size() * 2);
+    }
+    while (true) {
+        const auto capacity = buffer_.size() - kReadablePadding - end_;
+        const auto count = ::read(fd_, buffer_.data() + end_, capacity);
+        if (count > 0) {
+            end_ += static_cast<std::size_t>(count);
+            return true;
+        }
+        if (count == 0) {
+            eof_ = true;
+            return false;
+        }
+        if (errno == EINTR) continue;
+        error_ = "cannot read " + name_ + ": " + std::strerror(errno);
+        eof_ = true;
+        return false;
+    }
+}
+
+bool LineReader::next(std::string_view& line) {
+    std::size_t scanned = begin_;
+    while (true) {
+        const void* newline = std::memchr(buffer_.data() + scanned, '\n', end_ - scanned);
+        if (newline != nullptr) {
+            const auto position = static_cast<std::size_t>(static_cast<const char*>(newline) -
+                                                           buffer_.data());
+            line = std::string_view(buffer_.data() + begin_, position - begin_);
+            begin_ = position + 1;
+            ++line_number_;
+            return true;
+        }
+        const auto unread = end_ - begin_;
+        if (eof_ || !fill()) {
+            if (end_ == begin_) return false;
+            line = std::string_view(buffer_.data() + begin_, end_ - begin_);
+            begin_ = end_;
+            ++line_number_;
+            return true;
+        }
+        scanned = begin_ + unread;  // fill() moved the partial line to the front
+    }
+}
+
+}  // namespace kpipe::io

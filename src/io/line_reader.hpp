@@ -1,0 +1,44 @@
+#pragma once
+// Reads newline-delimited input in large blocks and hands out lines as views into its buffer.
+// Every line is followed by at least `kReadablePadding` readable bytes, so simdjson can parse a
+// line in place without copying it.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/expected.hpp"
+
+namespace kpipe::io {
+
+class LineReader {
+public:
+    static constexpr std::size_t kReadablePadding = 64;  // >= SIMDJSON_PADDING
+
+    // Reads from `fd` (not owned); `name` is used in error messages.
+    LineReader(int fd, std::string name);
+
+    // The next line without its '\n' (a final line without one counts too). False at the end
+    // of input; error() then says whether it ended because of a read error.
+    bool next(std::string_view& line);
+
+    // 1-based number of the line last returned.
+    std::uint64_t line_number() const { return line_number_; }
+    const std::string& error() const { return error_; }
+
+private:
+    bool fill();
+
+    int fd_;
+    std::string name_;
+    std::vector<char> buffer_;
+    std::size_t begin_ = 0;  // first unread byte
+    std::size_t end_ = 0;    // one past the last byte read
+    bool eof_ = false;
+    std::uint64_t line_number_ = 0;
+    std::string error_;
+};
+
+}  // namespace kpipe::io

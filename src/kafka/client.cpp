@@ -1,0 +1,77 @@
+#include "kafka/client.hpp"
+
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+
+namespace kpipe::kafka {
+namespace {
+
+// librdkafka's own errors are context for -v; kpipe reports failures in its own one-line words.
+spdlog::level::level_enum log_level_for(int syslog_level) {
+    if (syslog_level <= 4) return spdlog::level::info;
+    if (syslog_level <= 6) return spdlog::level::debug;
+    return spdlog::level::trace;
+}
+
+extern "C" void route_log(const rd_kafka_t*, int level, const char* facility, const char* message) {
+    spdlog::log(log_level_for(level), "librdkafka {}: {}", facility, message);
+}
+
+extern "C" void route_error(rd_kafka_t*, int error, const char* reason, void* opaque) {
+    spdlog::info("librdkafka error: {} ({})", reason,
+                 rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(error)));
+    static_cast<ClientEvents*>(opaque)->record_error(reason);
+}
+
+}  // namespace
+
+void ClientEvents::record_error(std::string message) {
+    std::lock_guard lock(mutex_);
+    last_error_ = std::move(message);
+}
+
+std::string ClientEvents::last_error() const {
+    std::lock_guard lock(mutex_);
+    return last_error_;
+}
+
+std::string error_text(rd_kafka_resp_err_t error) { return rd_kafka_err2str(error); }
+
+Client::Client(std::unique_ptr<ClientEvents> events, HandlePtr handle, std::string brokers)
+    : events_(std::move(events)), handle_(std::move(handle)), brokers_(std::move(brokers)) {}
+
+Expected<Client> Client::create(Role role, ConfPtr conf, std::string brokers) {
+    auto events = std::make_unique<ClientEvents>();
+    rd_kafka_conf_set_log_cb(conf.get(), route_log);
+    rd_kafka_conf_set_error_cb(conf.get(), route_error);
+    rd_kafka_conf_set_opaque(conf.get(), events.get());
+    std::array<char, 512> reason{};
+    rd_kafka_t* handle =
+        rd_kafka_new(role == Role::producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf.get(),
+                     reason.data(), reason.size());
+    if (handle == nullptr) {
+        return usage_error("cannot create the Kafka client: " + std::string(reason.data()));
+    }
+    conf.release();  // rd_kafka_new took it
+    return Client(std::move(events), HandlePtr{handle}, std::move(brokers));
+}
+
+std::string Client::unreachable_message(std::chrono::milliseconds timeout) const {
+    std::string message =
+        fmt::format("cannot reach Kafka at {} within {:g}s", brokers_, timeout.count() / 1000.0);
+    if (auto last = last_error(); !last.empty()) message += " (" + last + ")";
+    return message + "; check -b/--brokers, KPIPE_BROKERS or the settings profile";
+}
+
+Status Client::wait_until_reachable(std::chrono::milliseconds timeout) const {
+    const rd_kafka_metadata_t* metadata = nullptr;
+    auto error = rd_kafka_metadata(handle_.get(), 0, nullptr, &metadata,
+                                   static_cast<int>(timeout.count()));
+    MetadataPtr owned{metadata};
+    if (error == RD_KAFKA_RESP_ERR_NO_ERROR) return ok();
+    return Error{unreachable_message(timeout)};
+}
+
+}  // namespace kpipe::kafka

@@ -1,0 +1,53 @@
+#pragma once
+// A librdkafka client handle with kpipe's log routing and error tracking. Producer and
+// Consumer build on it; it owns the rd_kafka_t.
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/expected.hpp"
+#include "kafka/handles.hpp"
+
+namespace kpipe::kafka {
+
+// State shared with librdkafka's callbacks (they get it through the opaque pointer).
+class ClientEvents {
+public:
+    void record_error(std::string message);
+    std::string last_error() const;
+
+private:
+    mutable std::mutex mutex_;
+    std::string last_error_;
+};
+
+class Client {
+public:
+    enum class Role { producer, consumer };
+
+    // Takes ownership of `conf` (the handle does on success, the function does on failure).
+    static Expected<Client> create(Role role, ConfPtr conf, std::string brokers);
+
+    rd_kafka_t* handle() const { return handle_.get(); }
+    const std::string& brokers() const { return brokers_; }
+    std::string last_error() const { return events_->last_error(); }
+
+    // Fails with a one-line message naming the brokers when none answers within `timeout`.
+    Status wait_until_reachable(std::chrono::milliseconds timeout) const;
+
+    // The error line for a broker that stopped answering mid-run.
+    std::string unreachable_message(std::chrono::milliseconds timeout) const;
+
+private:
+    Client(std::unique_ptr<ClientEvents> events, HandlePtr handle, std::string brokers);
+
+    std::unique_ptr<ClientEvents> events_;  // before handle_: destroyed after it
+    HandlePtr handle_;
+    std::string brokers_;
+};
+
+std::string error_text(rd_kafka_resp_err_t error);
+
+}  // namespace kpipe::kafka

@@ -1,0 +1,231 @@
+#include "kafka/consumer.hpp"
+
+#include "kafka/client_config.hpp"
+
+namespace kpipe::kafka {
+namespace {
+
+// Partition EOF events drive -e; offsets are stored by kpipe only once a record is handled.
+const PropertyList consumer_defaults = {
+    {"enable.partition.eof", "true"},
+    {"enable.auto.offset.store", "false"},
+    {"auto.offset.reset", "earliest"},
+    {"fetch.wait.max.ms", "100"},
+    {"queued.min.messages", "100000"},
+};
+
+PartitionListPtr to_list(const std::vector<TopicPartition>& partitions) {
+    PartitionListPtr list{rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()))};
+    for (const auto& partition : partitions) {
+        rd_kafka_topic_partition_list_add(list.get(), partition.topic.c_str(), partition.partition)
+            ->offset = partition.offset;
+    }
+    return list;
+}
+
+std::vector<TopicPartition> from_list(const rd_kafka_topic_partition_list_t& list) {
+    std::vector<TopicPartition> partitions;
+    for (int i = 0; i < list.cnt; ++i) {
+        const auto& element = list.elems[i];
+        partitions.push_back({element.topic, element.partition, element.offset});
+    }
+    return partitions;
+}
+
+record::TimestampType timestamp_type_of(rd_kafka_timestamp_type_t type) {
+    switch (type) {
+        case RD_KAFKA_TIMESTAMP_CREATE_TIME:
+            return record::TimestampType::create_time;
+        case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME:
+            return record::TimestampType::log_append_time;
+        default:
+            return record::TimestampType::not_available;
+    }
+}
+
+}  // namespace
+
+record::RecordView view_of(const rd_kafka_message_t& message,
+                           std::vector<record::HeaderView>& headers) {
+    auto* mutable_message = const_cast<rd_kafka_message_t*>(&message);
+    headers.clear();
+    rd_kafka_headers_t* message_headers = nullptr;
+    if (rd_kafka_message_headers(mutable_message, &message_headers) ==
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char* name = nullptr;
+        const void* value = nullptr;
+        size_t size = 0;
+        for (size_t i = 0;
+             rd_kafka_header_get_all(message_headers, i, &name, &value, &size) ==
+             RD_KAFKA_RESP_ERR_NO_ERROR;
+             ++i) {
+            record::HeaderView header{name, std::nullopt};
+            if (value != nullptr) header.value = std::string_view(static_cast<const char*>(value), size);
+            headers.push_back(header);
+        }
+    }
+    record::RecordView view;
+    view.topic = message.rkt != nullptr ? rd_kafka_topic_name(message.rkt) : "";
+    view.partition = message.partition;
+    view.offset = message.offset;
+    rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+    view.timestamp_ms = rd_kafka_message_timestamp(&message, &type);
+    view.timestamp_type = timestamp_type_of(type);
+    if (message.key != nullptr) {
+        view.key = std::string_view(static_cast<const char*>(message.key), message.key_len);
+    }
+    if (message.payload != nullptr) {
+        view.value = std::string_view(static_cast<const char*>(message.payload), message.len);
+    }
+    view.headers = headers;
+    return view;
+}
+
+Consumer::Consumer(Client client, QueuePtr queue, bool in_group)
+    : client_(std::move(client)), queue_(std::move(queue)), in_group_(in_group) {}
+
+Consumer::~Consumer() {
+    if (queue_ != nullptr) close();
+}
+
+Expected<Consumer> Consumer::create(const config::ClientSettings& settings,
+                                    const std::optional<std::string>& group) {
+    PropertyList defaults = consumer_defaults;
+    // librdkafka needs a group id even for assign(); without -g nothing is ever committed.
+    defaults.emplace_back("group.id", group.value_or("kpipe-assign"));
+    defaults.emplace_back("enable.auto.commit", group ? "true" : "false");
+    auto conf = build_conf(settings, defaults);
+    if (!conf) return conf.error();
+    auto client = Client::create(Client::Role::consumer, std::move(*conf), settings.brokers);
+    if (!client) return client.error();
+    rd_kafka_poll_set_consumer(client->handle());
+    QueuePtr queue{rd_kafka_queue_get_consumer(client->handle())};
+    return Consumer(std::move(*client), std::move(queue), group.has_value());
+}
+
+Expected<std::vector<TopicPartition>> Consumer::partitions_of(
+    const std::vector<std::string>& topics, std::chrono::milliseconds timeout) {
+    std::vector<TopicPartition> partitions;
+    for (const auto& topic : topics) {
+        rd_kafka_topic_t* handle = rd_kafka_topic_new(client_.handle(), topic.c_str(), nullptr);
+        const rd_kafka_metadata_t* metadata = nullptr;
+        auto error = rd_kafka_metadata(client_.handle(), 0, handle, &metadata,
+                                       static_cast<int>(timeout.count()));
+        MetadataPtr owned{metadata};
+        rd_kafka_topic_destroy(handle);
+        if (error != RD_KAFKA_RESP_ERR_NO_ERROR) return Error{client_.unreachable_message(timeout)};
+        if (metadata->topic_cnt != 1 || metadata->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
+            metadata->topics[0].partition_cnt == 0) {
+            return Error{"topic '" + topic + "' does not exist at " + client_.brokers() +
+                         "; check the name (or create it first)"};
+        }
+        for (int i = 0; i < metadata->topics[0].partition_cnt; ++i) {
+            partitions.push_back({topic, metadata->topics[0].partitions[i].id});
+        }
+    }
+    return partitions;
+}
+
+Expected<Watermarks> Consumer::watermarks(const TopicPartition& partition,
+                                          std::chrono::milliseconds timeout) {
+    Watermarks marks;
+    auto error =
+        rd_kafka_query_watermark_offsets(client_.handle(), partition.topic.c_str(),
+                                         partition.partition, &marks.low, &marks.high,
+                                         static_cast<int>(timeout.count()));
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return Error{"cannot read the offsets of " + partition.topic + "/" +
+                     std::to_string(partition.partition) + ": " + error_text(error)};
+    }
+    return marks;
+}
+
+Status Consumer::resolve_timestamps(std::vector<TopicPartition>& partitions,
+                                    std::chrono::milliseconds timeout) {
+    auto list = to_list(partitions);
+    auto error =
+        rd_kafka_offsets_for_times(client_.handle(), list.get(), static_cast<int>(timeout.count()));
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return Error{"cannot look up offsets by timestamp: " + error_text(error)};
+    }
+    for (int i = 0; i < list->cnt; ++i) {
+        if (list->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            return Error{"cannot look up offsets by timestamp in " +
+                         std::string(list->elems[i].topic) + ": " + error_text(list->elems[i].err)};
+        }
+        // -1: no record at or after the timestamp, so start at the end.
+        partitions[i].offset = list->elems[i].offset < 0 ? RD_KAFKA_OFFSET_END : list->elems[i].offset;
+    }
+    return ok();
+}
+
+Status Consumer::assign(const std::vector<TopicPartition>& partitions) {
+    auto list = to_list(partitions);
+    if (auto error = rd_kafka_assign(client_.handle(), list.get()); error) {
+        return Error{"cannot assign partitions: " + error_text(error)};
+    }
+    return ok();
+}
+
+Status Consumer::subscribe(const std::vector<std::string>& topics) {
+    std::vector<TopicPartition> partitions;
+    for (const auto& topic : topics) partitions.push_back({topic, RD_KAFKA_PARTITION_UA});
+    auto list = to_list(partitions);
+    if (auto error = rd_kafka_subscribe(client_.handle(), list.get()); error) {
+        return Error{"cannot subscribe: " + error_text(error)};
+    }
+    return ok();
+}
+
+std::vector<TopicPartition> Consumer::assignment() const {
+    rd_kafka_topic_partition_list_t* list = nullptr;
+    if (rd_kafka_assignment(client_.handle(), &list) != RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+    PartitionListPtr owned{list};
+    return from_list(*list);
+}
+
+void Consumer::poll_batch(std::vector<MessagePtr>& batch, std::size_t max,
+                          std::chrono::milliseconds timeout) {
+    batch.clear();
+    raw_batch_.resize(max);
+    auto count = rd_kafka_consume_batch_queue(queue_.get(), static_cast<int>(timeout.count()),
+                                              raw_batch_.data(), max);
+    for (ssize_t i = 0; i < count; ++i) batch.emplace_back(raw_batch_[static_cast<size_t>(i)]);
+}
+
+Status Consumer::store_offsets(std::span<const MessagePtr> messages) {
+    if (!in_group_ || messages.empty()) return ok();
+    PartitionListPtr list{rd_kafka_topic_partition_list_new(4)};
+    for (const auto& message : messages) {
+        if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+        const char* topic = rd_kafka_topic_name(message->rkt);
+        auto* entry = rd_kafka_topic_partition_list_find(list.get(), topic, message->partition);
+        if (entry == nullptr) {
+            entry = rd_kafka_topic_partition_list_add(list.get(), topic, message->partition);
+        }
+        entry->offset = message->offset + 1;
+    }
+    if (list->cnt == 0) return ok();
+    if (auto error = rd_kafka_offsets_store(client_.handle(), list.get()); error) {
+        return Error{"cannot store offsets: " + error_text(error)};
+    }
+    return ok();
+}
+
+Status Consumer::commit() {
+    if (!in_group_) return ok();
+    auto error = rd_kafka_commit(client_.handle(), nullptr, 0);
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR && error != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        return Error{"cannot commit offsets: " + error_text(error)};
+    }
+    return ok();
+}
+
+void Consumer::close() {
+    if (closed_) return;
+    closed_ = true;
+    queue_.reset();
+    rd_kafka_consumer_close(client_.handle());
+}
+
+}  // namespace kpipe::kafka

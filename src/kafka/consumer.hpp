@@ -1,0 +1,82 @@
+#pragma once
+// A consumer that reads in batches from explicitly assigned partitions (no group) or from a
+// subscription (consumer group), storing offsets only for records the caller has finished with.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/expected.hpp"
+#include "config/client_settings.hpp"
+#include "kafka/client.hpp"
+#include "record/record.hpp"
+
+namespace kpipe::kafka {
+
+struct TopicPartition {
+    std::string topic;
+    std::int32_t partition = 0;
+    std::int64_t offset = RD_KAFKA_OFFSET_INVALID;  // a concrete offset or RD_KAFKA_OFFSET_*
+};
+
+struct Watermarks {
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+};
+
+// Reads a message's fields as a RecordView; `headers` is filled and must outlive the view.
+record::RecordView view_of(const rd_kafka_message_t& message,
+                           std::vector<record::HeaderView>& headers);
+
+class Consumer {
+public:
+    // `group`: consumer group id, or nullopt to read by assignment only (nothing committed).
+    static Expected<Consumer> create(const config::ClientSettings& settings,
+                                     const std::optional<std::string>& group);
+
+    Consumer(Consumer&&) = default;
+    Consumer& operator=(Consumer&&) = default;
+    ~Consumer();
+
+    // The partitions of each topic; an error names a topic that does not exist.
+    Expected<std::vector<TopicPartition>> partitions_of(const std::vector<std::string>& topics,
+                                                        std::chrono::milliseconds timeout);
+    Expected<Watermarks> watermarks(const TopicPartition& partition,
+                                    std::chrono::milliseconds timeout);
+    // Replaces each partition's offset (a timestamp in ms) by the first offset at or after it.
+    Status resolve_timestamps(std::vector<TopicPartition>& partitions,
+                              std::chrono::milliseconds timeout);
+
+    Status assign(const std::vector<TopicPartition>& partitions);
+    Status subscribe(const std::vector<std::string>& topics);
+    // The partitions currently assigned (by assign() or by the group).
+    std::vector<TopicPartition> assignment() const;
+
+    // Fills `batch` with up to `max` messages (events included: check message->err), waiting
+    // at most `timeout` for the first. Earlier contents of `batch` are released.
+    void poll_batch(std::vector<MessagePtr>& batch, std::size_t max,
+                    std::chrono::milliseconds timeout);
+
+    // Marks every record in `messages` (and all before it in its partition) as processed, so
+    // the group commits past it; events in the batch are skipped. No-op without a group.
+    Status store_offsets(std::span<const MessagePtr> messages);
+    Status commit();
+    // Leaves the group (committing stored offsets) and stops fetching.
+    void close();
+
+    Client& client() { return client_; }
+
+private:
+    Consumer(Client client, QueuePtr queue, bool in_group);
+
+    Client client_;
+    QueuePtr queue_;
+    bool in_group_ = false;
+    bool closed_ = false;
+    std::vector<rd_kafka_message_t*> raw_batch_;
+};
+
+}  // namespace kpipe::kafka

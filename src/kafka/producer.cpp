@@ -1,0 +1,93 @@
+#include "kafka/producer.hpp"
+
+#include "kafka/client_config.hpp"
+
+namespace kpipe::kafka {
+namespace {
+
+// Throughput defaults a user gets without flags; any of them can be overridden with -X.
+const PropertyList producer_defaults = {
+    {"linger.ms", "5"},
+    {"batch.num.messages", "10000"},
+    {"queue.buffering.max.messages", "500000"},
+    {"queue.buffering.max.kbytes", "1048576"},
+    {"enable.idempotence", "true"},
+};
+
+// librdkafka tells an empty value from a null one by the pointer alone, and an empty
+// string_view may carry a null pointer.
+const char* bytes_of(const std::optional<std::string_view>& bytes) {
+    static const char empty[] = "";
+    if (!bytes) return nullptr;
+    return bytes->data() != nullptr ? bytes->data() : empty;
+}
+
+extern "C" void count_delivery(rd_kafka_t* handle, const rd_kafka_message_t* message, void*) {
+    (void)handle;
+    auto* target = static_cast<DeliveryCounts*>(message->_private);
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        ++target->acknowledged;
+        return;
+    }
+    if (target->failed++ == 0) {
+        target->first_failure = std::string(rd_kafka_topic_name(message->rkt)) + ": " +
+                                rd_kafka_err2str(message->err);
+    }
+}
+
+}  // namespace
+
+Producer::Producer(Client client, std::unique_ptr<DeliveryCounts> counts)
+    : counts_(std::move(counts)), client_(std::move(client)) {}
+
+Expected<Producer> Producer::create(const config::ClientSettings& settings) {
+    auto conf = build_conf(settings, producer_defaults);
+    if (!conf) return conf.error();
+    rd_kafka_conf_set_dr_msg_cb(conf->get(), count_delivery);
+    auto client = Client::create(Client::Role::producer, std::move(*conf), settings.brokers);
+    if (!client) return client.error();
+    return Producer(std::move(*client), std::make_unique<DeliveryCounts>());
+}
+
+Status Producer::send(const record::RecordView& record) {
+    rd_kafka_headers_t* headers = nullptr;
+    if (!record.headers.empty()) {
+        headers = rd_kafka_headers_new(record.headers.size());
+        for (const auto& header : record.headers) {
+            rd_kafka_header_add(headers, header.name.data(),
+                                static_cast<ssize_t>(header.name.size()),
+                                bytes_of(header.value),
+                                header.value ? static_cast<ssize_t>(header.value->size()) : 0);
+        }
+    }
+    topic_name_.assign(record.topic);  // librdkafka wants a C string; reuse the buffer
+    const std::string& topic = topic_name_;
+    while (true) {
+        auto error = rd_kafka_producev(
+            client_.handle(), RD_KAFKA_V_TOPIC(topic.c_str()),
+            RD_KAFKA_V_PARTITION(record.partition < 0 ? RD_KAFKA_PARTITION_UA : record.partition),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_KEY(bytes_of(record.key), (record.key ? record.key->size() : 0)),
+            RD_KAFKA_V_VALUE(const_cast<char*>(bytes_of(record.value)),
+                             (record.value ? record.value->size() : 0)),
+            RD_KAFKA_V_TIMESTAMP(record.timestamp_ms < 0 ? 0 : record.timestamp_ms),
+            RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(counts_.get()), RD_KAFKA_V_END);
+        if (error == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            ++counts_->sent;
+            return ok();
+        }
+        if (error == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            rd_kafka_poll(client_.handle(), 100);
+            continue;
+        }
+        if (headers != nullptr) rd_kafka_headers_destroy(headers);
+        return Error{"cannot send to '" + topic + "': " + error_text(error)};
+    }
+}
+
+bool Producer::flush(std::chrono::milliseconds timeout) {
+    rd_kafka_flush(client_.handle(), static_cast<int>(timeout.count()));
+    return pending() == 0;
+}
+
+}  // namespace kpipe::kafka
