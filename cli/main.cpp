@@ -36,6 +36,21 @@ int main(int argc, char** argv) {
     kpipe::cli::CommandResult result;
     for (auto add : kCommands) add(app, globals, result);
 
+    // CLI11 would only say that a subcommand is required; name the word it did not know.
+    if (argc > 1 && argv[1][0] != '-') {
+        const std::string word = argv[1];
+        std::string names;
+        bool known = false;
+        for (const auto* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+            known = known || command->get_name() == word;
+            names += (names.empty() ? "" : ", ") + command->get_name();
+        }
+        if (!known) {
+            std::cerr << "kpipe: unknown subcommand '" << word << "'; choose one of " << names
+                      << " (see 'kpipe --help')" << std::endl;
+            return kpipe::cli::kExitUsage;
+        }
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& help) {

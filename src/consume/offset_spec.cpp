@@ -27,7 +27,7 @@ Expected<OffsetSpec> parse_offset_spec(std::string_view text) {
         spec.kind = Kind::from_end;
         return spec;
     }
-    if (parse_non_negative(text, spec.value)) {
+    if (!text.starts_with("-") && parse_non_negative(text, spec.value)) {
         spec.kind = Kind::absolute;
         return spec;
     }

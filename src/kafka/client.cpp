@@ -15,8 +15,17 @@ spdlog::level::level_enum log_level_for(int syslog_level) {
     return spdlog::level::trace;
 }
 
-extern "C" void route_log(const rd_kafka_t*, int level, const char* facility, const char* message) {
+extern "C" void route_log(const rd_kafka_t* handle, int level, const char* facility,
+                          const char* message) {
     spdlog::log(log_level_for(level), "librdkafka {}: {}", facility, message);
+    // Connection failures arrive only as log lines; keep the last one to explain a timeout.
+    if (std::string_view(facility) == "FAIL") {
+        std::string_view reason = message;
+        reason = reason.substr(0, reason.find(" (after "));
+        if (reason.starts_with("[thrd:"))
+            reason.remove_prefix(std::min(reason.find("]: ") + 3, reason.size()));
+        static_cast<ClientEvents*>(rd_kafka_opaque(handle))->record_error(std::string(reason));
+    }
 }
 
 extern "C" void route_error(rd_kafka_t*, int error, const char* reason, void* opaque) {
@@ -37,7 +46,9 @@ std::string ClientEvents::last_error() const {
     return last_error_;
 }
 
-std::string error_text(rd_kafka_resp_err_t error) { return rd_kafka_err2str(error); }
+std::string error_text(rd_kafka_resp_err_t error) {
+    return rd_kafka_err2str(error);
+}
 
 Client::Client(std::unique_ptr<ClientEvents> events, HandlePtr handle, std::string brokers)
     : events_(std::move(events)), handle_(std::move(handle)), brokers_(std::move(brokers)) {}
@@ -67,8 +78,8 @@ std::string Client::unreachable_message(std::chrono::milliseconds timeout) const
 
 Status Client::wait_until_reachable(std::chrono::milliseconds timeout) const {
     const rd_kafka_metadata_t* metadata = nullptr;
-    auto error = rd_kafka_metadata(handle_.get(), 0, nullptr, &metadata,
-                                   static_cast<int>(timeout.count()));
+    auto error =
+        rd_kafka_metadata(handle_.get(), 0, nullptr, &metadata, static_cast<int>(timeout.count()));
     MetadataPtr owned{metadata};
     if (error == RD_KAFKA_RESP_ERR_NO_ERROR) return ok();
     return Error{unreachable_message(timeout)};
