@@ -62,13 +62,12 @@ Expected<std::optional<config::Settings>> load_settings(const GlobalOptions& opt
 }
 
 Expected<config::ClientSettings> client_settings(const GlobalOptions& options) {
-    // A settings problem (missing file, unknown profile, malformed -X) is a usage error.
     auto settings = load_settings(options);
-    if (!settings) return usage_error(settings.error().message);
+    if (!settings) return settings.error();
     config::CommandLineSettings command_line{options.brokers, options.properties, options.profile};
     auto resolved = config::resolve_client_settings(*settings ? &**settings : nullptr,
                                                     command_line, config::process_environment());
-    if (!resolved) return usage_error(resolved.error().message);
+    if (!resolved) return resolved.error();
     spdlog::debug("client settings:\n{}", resolved->describe());
     return resolved;
 }
