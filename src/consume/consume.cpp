@@ -86,6 +86,39 @@ Expected<std::vector<kafka::TopicPartition>> assigned_partitions(const ConsumeOp
     return chosen;
 }
 
+// s@MS where the broker found no offset: either no record is that recent, or the broker cannot
+// look offsets up by time (the embedded broker). Reading from the beginning and skipping
+// earlier records gives the right answer in both cases.
+class TimestampSkipper {
+public:
+    TimestampSkipper(std::vector<kafka::TopicPartition>& partitions, const OffsetSpec& spec) {
+        if (spec.kind != Kind::timestamp) return;
+        for (auto& partition : partitions) {
+            if (partition.offset != RD_KAFKA_OFFSET_END) continue;
+            partition.offset = RD_KAFKA_OFFSET_BEGINNING;
+            pending_.push_back({partition.topic, partition.partition});
+        }
+        timestamp_ms_ = spec.value;
+    }
+
+    // True for a record before the start: one of a partition still looking for it.
+    bool skip(const rd_kafka_message_t& message) {
+        if (pending_.empty()) return false;
+        const std::string_view topic = rd_kafka_topic_name(message.rkt);
+        for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+            if (it->partition != message.partition || it->topic != topic) continue;
+            if (rd_kafka_message_timestamp(&message, nullptr) < timestamp_ms_) return true;
+            pending_.erase(it);
+            return false;
+        }
+        return false;
+    }
+
+private:
+    std::vector<kafka::TopicPartition> pending_;
+    std::int64_t timestamp_ms_ = 0;
+};
+
 // Tracks which assigned partitions have been read to their end, for -e.
 class EndTracker {
 public:
@@ -127,9 +160,12 @@ Expected<ConsumeSummary> run_consume(const ConsumeOptions& options,
         if (auto subscribed = consumer->subscribe(options.topics); !subscribed) {
             return subscribed.error();
         }
-    } else {
+    }
+    std::optional<TimestampSkipper> skipper;
+    if (!uses_subscription(options)) {
         auto partitions = assigned_partitions(options, *consumer);
         if (!partitions) return partitions.error();
+        skipper.emplace(*partitions, options.offset.value_or(OffsetSpec{Kind::beginning}));
         if (auto assigned = consumer->assign(*partitions); !assigned) return assigned.error();
     }
 
@@ -161,6 +197,7 @@ Expected<ConsumeSummary> run_consume(const ConsumeOptions& options,
                 continue;
             }
             ends.read(message);
+            if (skipper && skipper->skip(message)) continue;
             if (options.envelope) {
                 encoder.encode(kafka::view_of(message, headers), output.buffer());
             } else if (message.payload != nullptr) {

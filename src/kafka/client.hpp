@@ -18,6 +18,9 @@ public:
     void record_error(std::string message);
     std::string last_error() const;
 
+    // The wrapper that owns the handle (e.g. a Producer's delivery state), for its callbacks.
+    void* owner = nullptr;
+
 private:
     mutable std::mutex mutex_;
     std::string last_error_;
@@ -33,6 +36,7 @@ public:
     rd_kafka_t* handle() const { return handle_.get(); }
     const std::string& brokers() const { return brokers_; }
     std::string last_error() const { return events_->last_error(); }
+    ClientEvents& events() { return *events_; }
 
     // Fails with a one-line message naming the brokers when none answers within `timeout`.
     Status wait_until_reachable(std::chrono::milliseconds timeout) const;

@@ -43,6 +43,19 @@ record::TimestampType timestamp_type_of(rd_kafka_timestamp_type_t type) {
     }
 }
 
+// Eager rebalancing: the listener finishes work on revoked partitions before they go.
+extern "C" void handle_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t error,
+                                 rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+    auto* listener = *static_cast<RebalanceListener**>(static_cast<ClientEvents*>(opaque)->owner);
+    if (error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        rd_kafka_assign(handle, partitions);
+        if (listener != nullptr) listener->assigned(from_list(*partitions));
+    } else {
+        if (listener != nullptr) listener->revoking(from_list(*partitions));
+        rd_kafka_assign(handle, nullptr);
+    }
+}
+
 }  // namespace
 
 record::RecordView view_of(const rd_kafka_message_t& message,
@@ -81,26 +94,33 @@ record::RecordView view_of(const rd_kafka_message_t& message,
     return view;
 }
 
-Consumer::Consumer(Client client, QueuePtr queue, bool in_group)
-    : client_(std::move(client)), queue_(std::move(queue)), in_group_(in_group) {}
+Consumer::Consumer(Client client, QueuePtr queue, bool in_group, RebalanceListener* listener)
+    : listener_(std::make_unique<RebalanceListener*>(listener)),
+      client_(std::move(client)),
+      queue_(std::move(queue)),
+      in_group_(in_group) {
+    client_.events().owner = listener_.get();
+}
 
 Consumer::~Consumer() {
     if (queue_ != nullptr) close();
 }
 
 Expected<Consumer> Consumer::create(const config::ClientSettings& settings,
-                                    const std::optional<std::string>& group) {
+                                    const std::optional<std::string>& group,
+                                    RebalanceListener* listener) {
     PropertyList defaults = consumer_defaults;
     // librdkafka needs a group id even for assign(); without -g nothing is ever committed.
     defaults.emplace_back("group.id", group.value_or("kpipe-assign"));
     defaults.emplace_back("enable.auto.commit", group ? "true" : "false");
     auto conf = build_conf(settings, defaults);
     if (!conf) return conf.error();
+    rd_kafka_conf_set_rebalance_cb(conf->get(), handle_rebalance);
     auto client = Client::create(Client::Role::consumer, std::move(*conf), settings.brokers);
     if (!client) return client.error();
     rd_kafka_poll_set_consumer(client->handle());
     QueuePtr queue{rd_kafka_queue_get_consumer(client->handle())};
-    return Consumer(std::move(*client), std::move(queue), group.has_value());
+    return Consumer(std::move(*client), std::move(queue), group.has_value(), listener);
 }
 
 Expected<std::vector<TopicPartition>> Consumer::partitions_of(
@@ -208,6 +228,49 @@ Status Consumer::store_offsets(std::span<const MessagePtr> messages) {
     if (list->cnt == 0) return ok();
     if (auto error = rd_kafka_offsets_store(client_.handle(), list.get()); error) {
         return Error{"cannot store offsets: " + error_text(error)};
+    }
+    return ok();
+}
+
+Status Consumer::store_offsets(const std::vector<TopicPartition>& next_offsets) {
+    if (!in_group_ || next_offsets.empty()) return ok();
+    auto list = to_list(next_offsets);
+    if (auto error = rd_kafka_offsets_store(client_.handle(), list.get()); error) {
+        return Error{"cannot store offsets: " + error_text(error)};
+    }
+    return ok();
+}
+
+Status Consumer::commit(const std::vector<TopicPartition>& next_offsets) {
+    if (!in_group_ || next_offsets.empty()) return ok();
+    auto list = to_list(next_offsets);
+    auto error = rd_kafka_commit(client_.handle(), list.get(), 0);
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR && error != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        return Error{"cannot commit offsets: " + error_text(error)};
+    }
+    return ok();
+}
+
+rd_kafka_consumer_group_metadata_t* Consumer::group_metadata() const {
+    return rd_kafka_consumer_group_metadata(client_.handle());
+}
+
+std::vector<TopicPartition> Consumer::positions() const {
+    auto assigned = assignment();
+    if (assigned.empty()) return assigned;
+    auto list = to_list(assigned);
+    rd_kafka_position(client_.handle(), list.get());
+    return from_list(*list);
+}
+
+Status Consumer::seek(const std::vector<TopicPartition>& offsets, std::chrono::milliseconds timeout) {
+    if (offsets.empty()) return ok();
+    auto list = to_list(offsets);
+    if (auto* error = rd_kafka_seek_partitions(client_.handle(), list.get(),
+                                               static_cast<int>(timeout.count()))) {
+        std::string message = rd_kafka_error_string(error);
+        rd_kafka_error_destroy(error);
+        return Error{"cannot rewind the input: " + message};
     }
     return ok();
 }

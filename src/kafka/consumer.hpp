@@ -31,11 +31,22 @@ struct Watermarks {
 record::RecordView view_of(const rd_kafka_message_t& message,
                            std::vector<record::HeaderView>& headers);
 
+// Told about group rebalances, on the thread that polls the consumer, before partitions are
+// taken away (so work on them can be finished and committed) and after new ones are assigned.
+class RebalanceListener {
+public:
+    virtual ~RebalanceListener() = default;
+    virtual void revoking(const std::vector<TopicPartition>& partitions) = 0;
+    virtual void assigned(const std::vector<TopicPartition>& partitions) = 0;
+};
+
 class Consumer {
 public:
     // `group`: consumer group id, or nullopt to read by assignment only (nothing committed).
+    // `listener` (optional, not owned) must outlive the consumer.
     static Expected<Consumer> create(const config::ClientSettings& settings,
-                                     const std::optional<std::string>& group);
+                                     const std::optional<std::string>& group,
+                                     RebalanceListener* listener = nullptr);
 
     Consumer(Consumer&&) = default;
     Consumer& operator=(Consumer&&) = default;
@@ -63,15 +74,26 @@ public:
     // Marks every record in `messages` (and all before it in its partition) as processed, so
     // the group commits past it; events in the batch are skipped. No-op without a group.
     Status store_offsets(std::span<const MessagePtr> messages);
+    // Stores explicit next-offsets (what the group resumes from) for the next commit.
+    Status store_offsets(const std::vector<TopicPartition>& next_offsets);
+    // Commits synchronously: the stored offsets, or `next_offsets` when given.
     Status commit();
+    Status commit(const std::vector<TopicPartition>& next_offsets);
+    // The group's metadata, for sending offsets within a producer transaction.
+    rd_kafka_consumer_group_metadata_t* group_metadata() const;
+    // Next offsets of the assigned partitions (what has been handed out so far).
+    std::vector<TopicPartition> positions() const;
+    // Moves the assigned partitions back to these offsets (after an aborted transaction).
+    Status seek(const std::vector<TopicPartition>& offsets, std::chrono::milliseconds timeout);
     // Leaves the group (committing stored offsets) and stops fetching.
     void close();
 
     Client& client() { return client_; }
 
 private:
-    Consumer(Client client, QueuePtr queue, bool in_group);
+    Consumer(Client client, QueuePtr queue, bool in_group, RebalanceListener* listener);
 
+    std::unique_ptr<RebalanceListener*> listener_;  // stable address for the callback
     Client client_;
     QueuePtr queue_;
     bool in_group_ = false;

@@ -23,33 +23,41 @@ const char* bytes_of(const std::optional<std::string_view>& bytes) {
 }
 
 extern "C" void count_delivery(rd_kafka_t* handle, const rd_kafka_message_t* message, void*) {
-    (void)handle;
-    auto* target = static_cast<DeliveryCounts*>(message->_private);
+    auto* events = static_cast<ClientEvents*>(rd_kafka_opaque(handle));
+    auto* state = static_cast<Producer::DeliveryState*>(events->owner);
+    const char* error = nullptr;
     if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        ++target->acknowledged;
-        return;
+        ++state->counts.acknowledged;
+    } else {
+        error = rd_kafka_err2str(message->err);
+        if (state->counts.failed++ == 0) {
+            state->counts.first_failure =
+                std::string(rd_kafka_topic_name(message->rkt)) + ": " + error;
+        }
     }
-    if (target->failed++ == 0) {
-        target->first_failure = std::string(rd_kafka_topic_name(message->rkt)) + ": " +
-                                rd_kafka_err2str(message->err);
-    }
+    if (state->listener != nullptr) state->listener->delivered(message->_private, error);
 }
 
 }  // namespace
 
-Producer::Producer(Client client, std::unique_ptr<DeliveryCounts> counts)
-    : counts_(std::move(counts)), client_(std::move(client)) {}
+Producer::Producer(Client client, std::unique_ptr<DeliveryState> state)
+    : state_(std::move(state)), client_(std::move(client)) {
+    client_.events().owner = state_.get();
+}
 
-Expected<Producer> Producer::create(const config::ClientSettings& settings) {
+Expected<Producer> Producer::create(const config::ClientSettings& settings,
+                                    DeliveryListener* listener) {
     auto conf = build_conf(settings, producer_defaults);
     if (!conf) return conf.error();
     rd_kafka_conf_set_dr_msg_cb(conf->get(), count_delivery);
     auto client = Client::create(Client::Role::producer, std::move(*conf), settings.brokers);
     if (!client) return client.error();
-    return Producer(std::move(*client), std::make_unique<DeliveryCounts>());
+    auto state = std::make_unique<DeliveryState>();
+    state->listener = listener;
+    return Producer(std::move(*client), std::move(state));
 }
 
-Status Producer::send(const record::RecordView& record) {
+Status Producer::send(const record::RecordView& record, void* tag) {
     rd_kafka_headers_t* headers = nullptr;
     if (!record.headers.empty()) {
         headers = rd_kafka_headers_new(record.headers.size());
@@ -71,9 +79,9 @@ Status Producer::send(const record::RecordView& record) {
             RD_KAFKA_V_VALUE(const_cast<char*>(bytes_of(record.value)),
                              (record.value ? record.value->size() : 0)),
             RD_KAFKA_V_TIMESTAMP(record.timestamp_ms < 0 ? 0 : record.timestamp_ms),
-            RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(counts_.get()), RD_KAFKA_V_END);
+            RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(tag), RD_KAFKA_V_END);
         if (error == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            ++counts_->sent;
+            ++state_->counts.sent;
             return ok();
         }
         if (error == RD_KAFKA_RESP_ERR__QUEUE_FULL) {

@@ -20,14 +20,25 @@ struct DeliveryCounts {
     std::string first_failure;       // the reason of the first failure
 };
 
+// Told the fate of each record sent with a tag, on the thread that polls the producer.
+class DeliveryListener {
+public:
+    virtual ~DeliveryListener() = default;
+    // `error` is nullptr when the broker acknowledged the record.
+    virtual void delivered(void* tag, const char* error) = 0;
+};
+
 class Producer {
 public:
-    static Expected<Producer> create(const config::ClientSettings& settings);
+    // `listener` (optional, not owned) must outlive the producer.
+    static Expected<Producer> create(const config::ClientSettings& settings,
+                                     DeliveryListener* listener = nullptr);
 
     // Queues one record; waits (serving delivery reports) while librdkafka's queue is full.
     // The record's topic, partition (-1: partitioner), key, value, headers and timestamp
     // (-1: now) are used; offset is ignored. Fails only for a record librdkafka refuses outright.
-    Status send(const record::RecordView& record);
+    // `tag` is handed to the listener with the record's delivery report.
+    Status send(const record::RecordView& record, void* tag = nullptr);
 
     // Serves delivery reports without blocking.
     void poll() { rd_kafka_poll(client_.handle(), 0); }
@@ -35,14 +46,21 @@ public:
     // Waits up to `timeout` for every queued record's report; false if some are still pending.
     bool flush(std::chrono::milliseconds timeout);
 
-    const DeliveryCounts& counts() const { return *counts_; }
-    std::uint64_t pending() const { return counts_->sent - counts_->acknowledged - counts_->failed; }
+    const DeliveryCounts& counts() const { return state_->counts; }
+    std::uint64_t pending() const {
+        return state_->counts.sent - state_->counts.acknowledged - state_->counts.failed;
+    }
     Client& client() { return client_; }
 
-private:
-    Producer(Client client, std::unique_ptr<DeliveryCounts> counts);
+    struct DeliveryState {
+        DeliveryCounts counts;
+        DeliveryListener* listener = nullptr;
+    };
 
-    std::unique_ptr<DeliveryCounts> counts_;  // outlives client_: delivery reports write here
+private:
+    Producer(Client client, std::unique_ptr<DeliveryState> state);
+
+    std::unique_ptr<DeliveryState> state_;  // outlives client_: delivery reports write here
     Client client_;
     std::string topic_name_;
 };

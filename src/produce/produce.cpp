@@ -140,7 +140,7 @@ Status produce_lines(int fd, const std::string& name, LineDecoder& decoder, Reco
         }
         if (!accepted) {
             ++summary.rejected_lines;
-            spdlog::error("{}:{}: {}; line not sent", name, reader.line_number(),
+            spdlog::error("{} line {}: {}; line not sent", name, reader.line_number(),
                           accepted.error().message);
         }
     }
