@@ -251,8 +251,8 @@ Status Consumer::commit(const std::vector<TopicPartition>& next_offsets) {
     return ok();
 }
 
-rd_kafka_consumer_group_metadata_t* Consumer::group_metadata() const {
-    return rd_kafka_consumer_group_metadata(client_.handle());
+GroupMetadataPtr Consumer::group_metadata() const {
+    return GroupMetadataPtr{rd_kafka_consumer_group_metadata(client_.handle())};
 }
 
 std::vector<TopicPartition> Consumer::positions() const {
@@ -261,6 +261,22 @@ std::vector<TopicPartition> Consumer::positions() const {
     auto list = to_list(assigned);
     rd_kafka_position(client_.handle(), list.get());
     return from_list(*list);
+}
+
+Expected<std::vector<TopicPartition>> Consumer::committed(std::chrono::milliseconds timeout) const {
+    auto assigned = assignment();
+    if (assigned.empty()) return assigned;
+    auto list = to_list(assigned);
+    if (auto error = rd_kafka_committed(client_.handle(), list.get(),
+                                        static_cast<int>(timeout.count()));
+        error) {
+        return Error{"cannot read the group's committed offsets: " + error_text(error)};
+    }
+    auto offsets = from_list(*list);
+    for (auto& offset : offsets) {
+        if (offset.offset < 0) offset.offset = RD_KAFKA_OFFSET_BEGINNING;
+    }
+    return offsets;
 }
 
 Status Consumer::seek(const std::vector<TopicPartition>& offsets, std::chrono::milliseconds timeout) {

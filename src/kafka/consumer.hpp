@@ -12,15 +12,10 @@
 #include "common/expected.hpp"
 #include "config/client_settings.hpp"
 #include "kafka/client.hpp"
+#include "kafka/topic_partition.hpp"
 #include "record/record.hpp"
 
 namespace kpipe::kafka {
-
-struct TopicPartition {
-    std::string topic;
-    std::int32_t partition = 0;
-    std::int64_t offset = RD_KAFKA_OFFSET_INVALID;  // a concrete offset or RD_KAFKA_OFFSET_*
-};
 
 struct Watermarks {
     std::int64_t low = 0;
@@ -80,9 +75,11 @@ public:
     Status commit();
     Status commit(const std::vector<TopicPartition>& next_offsets);
     // The group's metadata, for sending offsets within a producer transaction.
-    rd_kafka_consumer_group_metadata_t* group_metadata() const;
+    GroupMetadataPtr group_metadata() const;
     // Next offsets of the assigned partitions (what has been handed out so far).
     std::vector<TopicPartition> positions() const;
+    // The group's committed offsets for the assigned partitions (beginning where none).
+    Expected<std::vector<TopicPartition>> committed(std::chrono::milliseconds timeout) const;
     // Moves the assigned partitions back to these offsets (after an aborted transaction).
     Status seek(const std::vector<TopicPartition>& offsets, std::chrono::milliseconds timeout);
     // Leaves the group (committing stored offsets) and stops fetching.

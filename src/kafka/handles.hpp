@@ -31,6 +31,12 @@ struct HeadersDeleter {
     void operator()(rd_kafka_headers_t* headers) const { rd_kafka_headers_destroy(headers); }
 };
 
+struct GroupMetadataDeleter {
+    void operator()(rd_kafka_consumer_group_metadata_t* metadata) const {
+        rd_kafka_consumer_group_metadata_destroy(metadata);
+    }
+};
+
 using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
 using HandlePtr = std::unique_ptr<rd_kafka_t, HandleDeleter>;
 using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
@@ -38,5 +44,6 @@ using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, Partit
 using MetadataPtr = std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter>;
 using QueuePtr = std::unique_ptr<rd_kafka_queue_t, QueueDeleter>;
 using HeadersPtr = std::unique_ptr<rd_kafka_headers_t, HeadersDeleter>;
+using GroupMetadataPtr = std::unique_ptr<rd_kafka_consumer_group_metadata_t, GroupMetadataDeleter>;
 
 }  // namespace kpipe::kafka

@@ -93,6 +93,59 @@ Status Producer::send(const record::RecordView& record, void* tag) {
     }
 }
 
+namespace {
+
+std::optional<Producer::TransactionError> transaction_result(rd_kafka_error_t* error,
+                                                             const char* step) {
+    if (error == nullptr) return std::nullopt;
+    Producer::TransactionError result{std::string(step) + ": " + rd_kafka_error_string(error),
+                                      rd_kafka_error_txn_requires_abort(error) != 0};
+    if (rd_kafka_error_is_fatal(error)) result.abortable = false;
+    rd_kafka_error_destroy(error);
+    return result;
+}
+
+int milliseconds(std::chrono::milliseconds timeout) { return static_cast<int>(timeout.count()); }
+
+}  // namespace
+
+std::optional<Producer::TransactionError> Producer::init_transactions(
+    std::chrono::milliseconds timeout) {
+    return transaction_result(rd_kafka_init_transactions(client_.handle(), milliseconds(timeout)),
+                              "cannot start transactions");
+}
+
+std::optional<Producer::TransactionError> Producer::begin_transaction() {
+    return transaction_result(rd_kafka_begin_transaction(client_.handle()),
+                              "cannot begin a transaction");
+}
+
+std::optional<Producer::TransactionError> Producer::send_offsets_to_transaction(
+    const std::vector<TopicPartition>& next_offsets,
+    const rd_kafka_consumer_group_metadata_t& group, std::chrono::milliseconds timeout) {
+    if (next_offsets.empty()) return std::nullopt;
+    PartitionListPtr list{rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size()))};
+    for (const auto& next : next_offsets) {
+        rd_kafka_topic_partition_list_add(list.get(), next.topic.c_str(), next.partition)->offset =
+            next.offset;
+    }
+    return transaction_result(rd_kafka_send_offsets_to_transaction(client_.handle(), list.get(),
+                                                                   &group, milliseconds(timeout)),
+                              "cannot add the input offsets to the transaction");
+}
+
+std::optional<Producer::TransactionError> Producer::commit_transaction(
+    std::chrono::milliseconds timeout) {
+    return transaction_result(rd_kafka_commit_transaction(client_.handle(), milliseconds(timeout)),
+                              "cannot commit the transaction");
+}
+
+std::optional<Producer::TransactionError> Producer::abort_transaction(
+    std::chrono::milliseconds timeout) {
+    return transaction_result(rd_kafka_abort_transaction(client_.handle(), milliseconds(timeout)),
+                              "cannot abort the transaction");
+}
+
 bool Producer::flush(std::chrono::milliseconds timeout) {
     rd_kafka_flush(client_.handle(), static_cast<int>(timeout.count()));
     return pending() == 0;

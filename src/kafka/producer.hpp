@@ -4,11 +4,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/expected.hpp"
 #include "config/client_settings.hpp"
 #include "kafka/client.hpp"
+#include "kafka/topic_partition.hpp"
 #include "record/record.hpp"
 
 namespace kpipe::kafka {
@@ -45,6 +49,21 @@ public:
 
     // Waits up to `timeout` for every queued record's report; false if some are still pending.
     bool flush(std::chrono::milliseconds timeout);
+
+    // Transactions (with transactional.id set). Errors say whether the transaction can be
+    // aborted and retried (`abortable`) or the producer is finished (fenced or fatal).
+    struct TransactionError {
+        std::string message;
+        bool abortable = false;
+    };
+    std::optional<TransactionError> init_transactions(std::chrono::milliseconds timeout);
+    std::optional<TransactionError> begin_transaction();
+    // Commits `next_offsets` for the consumer's group as part of the open transaction.
+    std::optional<TransactionError> send_offsets_to_transaction(
+        const std::vector<TopicPartition>& next_offsets,
+        const rd_kafka_consumer_group_metadata_t& group, std::chrono::milliseconds timeout);
+    std::optional<TransactionError> commit_transaction(std::chrono::milliseconds timeout);
+    std::optional<TransactionError> abort_transaction(std::chrono::milliseconds timeout);
 
     const DeliveryCounts& counts() const { return state_->counts; }
     std::uint64_t pending() const {
