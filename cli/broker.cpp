@@ -20,8 +20,9 @@ void add_broker_command(CLI::App& app, const GlobalOptions& globals, CommandResu
         std::vector<std::string> topics;
     };
     auto options = std::make_shared<Options>();
-    command->add_option("--broker-count", options->broker.broker_count,
-                        "Number of brokers in the cluster")
+    command
+        ->add_option("--broker-count", options->broker.broker_count,
+                     "Number of brokers in the cluster")
         ->check(CLI::Range(1, 16))
         ->capture_default_str();
     command->add_option("--topic", options->topics,

@@ -8,8 +8,7 @@ namespace kpipe::cli {
 
 void add_consume_command(CLI::App& app, const GlobalOptions& globals, CommandResult& result) {
     auto* command = app.add_subcommand(
-        "consume",
-        "Print records of topics on stdout, one line each: the value, or the envelope.");
+        "consume", "Print records of topics on stdout, one line each: the value, or the envelope.");
     struct Options {
         consume::ConsumeOptions consume;
         std::optional<std::string> offset;

@@ -52,8 +52,8 @@ void configure_logging(const GlobalOptions& options, const std::string& subcomma
 
 Expected<std::optional<config::Settings>> load_settings(const GlobalOptions& options) {
     const auto environment = config::process_environment();
-    auto path =
-        config::locate_settings_file(options.config_file, environment, std::filesystem::current_path());
+    auto path = config::locate_settings_file(options.config_file, environment,
+                                             std::filesystem::current_path());
     if (!path) return path.error();
     if (!*path) return std::optional<config::Settings>{};
     auto settings = config::load_settings_file(**path);
@@ -65,8 +65,8 @@ Expected<config::ClientSettings> client_settings(const GlobalOptions& options) {
     auto settings = load_settings(options);
     if (!settings) return settings.error();
     config::CommandLineSettings command_line{options.brokers, options.properties, options.profile};
-    auto resolved = config::resolve_client_settings(*settings ? &**settings : nullptr,
-                                                    command_line, config::process_environment());
+    auto resolved = config::resolve_client_settings(*settings ? &**settings : nullptr, command_line,
+                                                    config::process_environment());
     if (!resolved) return resolved.error();
     spdlog::debug("client settings:\n{}", resolved->describe());
     return resolved;

@@ -77,10 +77,12 @@ void add_produce_command(CLI::App& app, const GlobalOptions& globals, CommandRes
         ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}));
     command->add_option("--acks", options->acks, "Acknowledgements required")
         ->check(CLI::IsMember({"all", "-1", "0", "1"}));
-    auto* generate = command->add_option("--generate", options->generate,
-                        "Produce synthetic events instead of reading input: user-login "
-                        "(the seed's login events, key = user_id)")
-        ->check(CLI::IsMember(produce::generator_kinds()));
+    auto* generate =
+        command
+            ->add_option("--generate", options->generate,
+                         "Produce synthetic events instead of reading input: user-login "
+                         "(the seed's login events, key = user_id)")
+            ->check(CLI::IsMember(produce::generator_kinds()));
     command
         ->add_option("--count", produce.generate.emplace().count,
                      "With --generate: number of events (default: until interrupted)")

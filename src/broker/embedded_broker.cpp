@@ -35,10 +35,12 @@ Expected<TopicSpec> parse_topic_spec(std::string_view text) {
     TopicSpec spec{std::string(text.substr(0, colon)), 1};
     if (colon != std::string_view::npos) {
         const auto count = text.substr(colon + 1);
-        auto [end, error] = std::from_chars(count.data(), count.data() + count.size(), spec.partitions);
+        auto [end, error] =
+            std::from_chars(count.data(), count.data() + count.size(), spec.partitions);
         if (error != std::errc{} || end != count.data() + count.size() || spec.partitions < 1) {
-            return usage_error("--topic '" + std::string(text) +
-                               "': the partition count must be a positive number (NAME:PARTITIONS)");
+            return usage_error(
+                "--topic '" + std::string(text) +
+                "': the partition count must be a positive number (NAME:PARTITIONS)");
         }
     }
     if (spec.name.empty()) return usage_error("--topic needs a name (NAME or NAME:PARTITIONS)");
@@ -49,8 +51,8 @@ Status run_embedded_broker(const BrokerOptions& options, std::ostream& out) {
     auto cluster = kafka::MockCluster::start(options.broker_count);
     if (!cluster) return cluster.error();
     for (const auto& topic : options.topics) {
-        auto created = cluster->create_topic(topic.name, topic.partitions,
-                                             std::min(options.broker_count, 3));
+        auto created =
+            cluster->create_topic(topic.name, topic.partitions, std::min(options.broker_count, 3));
         if (!created) return created.error();
     }
     const std::string bootstrap = cluster->bootstrap_servers();

@@ -17,11 +17,13 @@ struct Error {
     ErrorKind kind = ErrorKind::runtime;
 };
 
-inline Error usage_error(std::string message) { return Error{std::move(message), ErrorKind::usage}; }
+inline Error usage_error(std::string message) {
+    return Error{std::move(message), ErrorKind::usage};
+}
 
 template <class T>
 class [[nodiscard]] Expected {
-public:
+  public:
     Expected(T value) : state_(std::move(value)) {}
     Expected(Error error) : state_(std::move(error)) {}
 
@@ -38,7 +40,7 @@ public:
 
     const Error& error() const { return std::get<1>(state_); }
 
-private:
+  private:
     std::variant<T, Error> state_;
 };
 
@@ -46,6 +48,8 @@ private:
 struct Ok {};
 using Status = Expected<Ok>;
 
-inline Status ok() { return Ok{}; }
+inline Status ok() {
+    return Ok{};
+}
 
 }  // namespace kpipe

@@ -8,7 +8,9 @@ namespace {
 
 std::atomic<int> received_signal{0};
 
-extern "C" void remember_signal(int signal) { received_signal.store(signal); }
+extern "C" void remember_signal(int signal) {
+    received_signal.store(signal);
+}
 
 }  // namespace
 
@@ -21,8 +23,12 @@ void install_stop_signal_handlers() {
     std::signal(SIGPIPE, SIG_IGN);
 }
 
-bool stop_requested() { return received_signal.load() != 0; }
+bool stop_requested() {
+    return received_signal.load() != 0;
+}
 
-int stop_signal() { return received_signal.load(); }
+int stop_signal() {
+    return received_signal.load();
+}
 
 }  // namespace kpipe

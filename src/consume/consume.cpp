@@ -66,7 +66,8 @@ Expected<std::vector<kafka::TopicPartition>> assigned_partitions(const ConsumeOp
     std::vector<kafka::TopicPartition> chosen;
     for (const auto& partition : *all) {
         if (options.partitions.empty() ||
-            std::ranges::find(options.partitions, partition.partition) != options.partitions.end()) {
+            std::ranges::find(options.partitions, partition.partition) !=
+                options.partitions.end()) {
             chosen.push_back(partition);
         }
     }
@@ -90,7 +91,7 @@ Expected<std::vector<kafka::TopicPartition>> assigned_partitions(const ConsumeOp
 // look offsets up by time (the embedded broker). Reading from the beginning and skipping
 // earlier records gives the right answer in both cases.
 class TimestampSkipper {
-public:
+  public:
     TimestampSkipper(std::vector<kafka::TopicPartition>& partitions, const OffsetSpec& spec) {
         if (spec.kind != Kind::timestamp) return;
         for (auto& partition : partitions) {
@@ -114,14 +115,14 @@ public:
         return false;
     }
 
-private:
+  private:
     std::vector<kafka::TopicPartition> pending_;
     std::int64_t timestamp_ms_ = 0;
 };
 
 // Tracks which assigned partitions have been read to their end, for -e.
 class EndTracker {
-public:
+  public:
     void reached_end(const rd_kafka_message_t& event) {
         at_end_.insert({event.rkt, event.partition});
     }
@@ -134,7 +135,7 @@ public:
         return !assigned.empty() && at_end_.size() >= assigned.size();
     }
 
-private:
+  private:
     std::set<std::pair<const void*, std::int32_t>> at_end_;
 };
 

@@ -28,6 +28,9 @@ class LoginEventGenerator {
     // Both are cleared first and their buffers reused, so steady state does not allocate.
     void next(std::string& key, std::string& value);
 
+    // The next event's timestamp, for live generation that follows the wall clock.
+    void set_time(std::int64_t epoch_seconds) { now_ = epoch_seconds; }
+
   private:
     struct User {
         std::array<char, 36> user_id{};    // uuid v4, lowercase

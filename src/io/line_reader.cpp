@@ -46,8 +46,8 @@ bool LineReader::next(std::string_view& line) {
     while (true) {
         const void* newline = std::memchr(buffer_.data() + scanned, '\n', end_ - scanned);
         if (newline != nullptr) {
-            const auto position = static_cast<std::size_t>(static_cast<const char*>(newline) -
-                                                           buffer_.data());
+            const auto position =
+                static_cast<std::size_t>(static_cast<const char*>(newline) - buffer_.data());
             line = std::string_view(buffer_.data() + begin_, position - begin_);
             begin_ = position + 1;
             ++line_number_;

@@ -14,7 +14,7 @@
 namespace kpipe::io {
 
 class LineReader {
-public:
+  public:
     static constexpr std::size_t kReadablePadding = 64;  // >= SIMDJSON_PADDING
 
     // Reads from `fd` (not owned); `name` is used in error messages.
@@ -28,7 +28,7 @@ public:
     std::uint64_t line_number() const { return line_number_; }
     const std::string& error() const { return error_; }
 
-private:
+  private:
     bool fill();
 
     int fd_;

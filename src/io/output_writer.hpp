@@ -8,7 +8,7 @@
 namespace kpipe::io {
 
 class OutputWriter {
-public:
+  public:
     explicit OutputWriter(int fd) : fd_(fd) { buffer_.reserve(kFlushThreshold + 4096); }
     ~OutputWriter() { flush(); }
 
@@ -25,7 +25,7 @@ public:
     bool closed_pipe() const { return closed_pipe_; }
     const std::string& error() const { return error_; }
 
-private:
+  private:
     static constexpr std::size_t kFlushThreshold = 1 << 20;
 
     int fd_;

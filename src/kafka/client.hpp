@@ -14,20 +14,20 @@ namespace kpipe::kafka {
 
 // State shared with librdkafka's callbacks (they get it through the opaque pointer).
 class ClientEvents {
-public:
+  public:
     void record_error(std::string message);
     std::string last_error() const;
 
     // The wrapper that owns the handle (e.g. a Producer's delivery state), for its callbacks.
     void* owner = nullptr;
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::string last_error_;
 };
 
 class Client {
-public:
+  public:
     enum class Role { producer, consumer };
 
     // Takes ownership of `conf` (the handle does on success, the function does on failure).
@@ -44,7 +44,7 @@ public:
     // The error line for a broker that stopped answering mid-run.
     std::string unreachable_message(std::chrono::milliseconds timeout) const;
 
-private:
+  private:
     Client(std::unique_ptr<ClientEvents> events, HandlePtr handle, std::string brokers);
 
     std::unique_ptr<ClientEvents> events_;  // before handle_: destroyed after it

@@ -15,7 +15,8 @@ namespace kpipe::kafka {
 using PropertyList = std::vector<std::pair<std::string, std::string>>;
 
 // Returns a usage error naming the property when librdkafka does not know it or rejects its value.
-Expected<ConfPtr> build_conf(const config::ClientSettings& settings, const PropertyList& role_defaults);
+Expected<ConfPtr> build_conf(const config::ClientSettings& settings,
+                             const PropertyList& role_defaults);
 
 // Sets one property; the error names the property and never the value of a secret one.
 Status set_property(rd_kafka_conf_t* conf, const std::string& name, const std::string& value);

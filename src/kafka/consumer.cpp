@@ -7,10 +7,8 @@ namespace {
 
 // Partition EOF events drive -e; offsets are stored by kpipe only once a record is handled.
 const PropertyList consumer_defaults = {
-    {"enable.partition.eof", "true"},
-    {"enable.auto.offset.store", "false"},
-    {"auto.offset.reset", "earliest"},
-    {"fetch.wait.max.ms", "100"},
+    {"enable.partition.eof", "true"},  {"enable.auto.offset.store", "false"},
+    {"auto.offset.reset", "earliest"}, {"fetch.wait.max.ms", "100"},
     {"queued.min.messages", "100000"},
 };
 
@@ -63,17 +61,16 @@ record::RecordView view_of(const rd_kafka_message_t& message,
     auto* mutable_message = const_cast<rd_kafka_message_t*>(&message);
     headers.clear();
     rd_kafka_headers_t* message_headers = nullptr;
-    if (rd_kafka_message_headers(mutable_message, &message_headers) ==
-        RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (rd_kafka_message_headers(mutable_message, &message_headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
         const char* name = nullptr;
         const void* value = nullptr;
         size_t size = 0;
-        for (size_t i = 0;
-             rd_kafka_header_get_all(message_headers, i, &name, &value, &size) ==
-             RD_KAFKA_RESP_ERR_NO_ERROR;
+        for (size_t i = 0; rd_kafka_header_get_all(message_headers, i, &name, &value, &size) ==
+                           RD_KAFKA_RESP_ERR_NO_ERROR;
              ++i) {
             record::HeaderView header{name, std::nullopt};
-            if (value != nullptr) header.value = std::string_view(static_cast<const char*>(value), size);
+            if (value != nullptr)
+                header.value = std::string_view(static_cast<const char*>(value), size);
             headers.push_back(header);
         }
     }
@@ -149,10 +146,9 @@ Expected<std::vector<TopicPartition>> Consumer::partitions_of(
 Expected<Watermarks> Consumer::watermarks(const TopicPartition& partition,
                                           std::chrono::milliseconds timeout) {
     Watermarks marks;
-    auto error =
-        rd_kafka_query_watermark_offsets(client_.handle(), partition.topic.c_str(),
-                                         partition.partition, &marks.low, &marks.high,
-                                         static_cast<int>(timeout.count()));
+    auto error = rd_kafka_query_watermark_offsets(client_.handle(), partition.topic.c_str(),
+                                                  partition.partition, &marks.low, &marks.high,
+                                                  static_cast<int>(timeout.count()));
     if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
         return Error{"cannot read the offsets of " + partition.topic + "/" +
                      std::to_string(partition.partition) + ": " + error_text(error)};
@@ -174,7 +170,8 @@ Status Consumer::resolve_timestamps(std::vector<TopicPartition>& partitions,
                          std::string(list->elems[i].topic) + ": " + error_text(list->elems[i].err)};
         }
         // -1: no record at or after the timestamp, so start at the end.
-        partitions[i].offset = list->elems[i].offset < 0 ? RD_KAFKA_OFFSET_END : list->elems[i].offset;
+        partitions[i].offset =
+            list->elems[i].offset < 0 ? RD_KAFKA_OFFSET_END : list->elems[i].offset;
     }
     return ok();
 }
@@ -267,8 +264,8 @@ Expected<std::vector<TopicPartition>> Consumer::committed(std::chrono::milliseco
     auto assigned = assignment();
     if (assigned.empty()) return assigned;
     auto list = to_list(assigned);
-    if (auto error = rd_kafka_committed(client_.handle(), list.get(),
-                                        static_cast<int>(timeout.count()));
+    if (auto error =
+            rd_kafka_committed(client_.handle(), list.get(), static_cast<int>(timeout.count()));
         error) {
         return Error{"cannot read the group's committed offsets: " + error_text(error)};
     }
@@ -279,7 +276,8 @@ Expected<std::vector<TopicPartition>> Consumer::committed(std::chrono::milliseco
     return offsets;
 }
 
-Status Consumer::seek(const std::vector<TopicPartition>& offsets, std::chrono::milliseconds timeout) {
+Status Consumer::seek(const std::vector<TopicPartition>& offsets,
+                      std::chrono::milliseconds timeout) {
     if (offsets.empty()) return ok();
     auto list = to_list(offsets);
     if (auto* error = rd_kafka_seek_partitions(client_.handle(), list.get(),

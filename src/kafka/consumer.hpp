@@ -29,14 +29,14 @@ record::RecordView view_of(const rd_kafka_message_t& message,
 // Told about group rebalances, on the thread that polls the consumer, before partitions are
 // taken away (so work on them can be finished and committed) and after new ones are assigned.
 class RebalanceListener {
-public:
+  public:
     virtual ~RebalanceListener() = default;
     virtual void revoking(const std::vector<TopicPartition>& partitions) = 0;
     virtual void assigned(const std::vector<TopicPartition>& partitions) = 0;
 };
 
 class Consumer {
-public:
+  public:
     // `group`: consumer group id, or nullopt to read by assignment only (nothing committed).
     // `listener` (optional, not owned) must outlive the consumer.
     static Expected<Consumer> create(const config::ClientSettings& settings,
@@ -87,7 +87,7 @@ public:
 
     Client& client() { return client_; }
 
-private:
+  private:
     Consumer(Client client, QueuePtr queue, bool in_group, RebalanceListener* listener);
 
     std::unique_ptr<RebalanceListener*> listener_;  // stable address for the callback

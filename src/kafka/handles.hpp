@@ -22,7 +22,9 @@ struct PartitionListDeleter {
     }
 };
 struct MetadataDeleter {
-    void operator()(const rd_kafka_metadata_t* metadata) const { rd_kafka_metadata_destroy(metadata); }
+    void operator()(const rd_kafka_metadata_t* metadata) const {
+        rd_kafka_metadata_destroy(metadata);
+    }
 };
 struct QueueDeleter {
     void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }

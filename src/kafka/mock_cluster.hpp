@@ -13,7 +13,7 @@ struct rd_kafka_mock_cluster_s;
 namespace kpipe::kafka {
 
 class MockCluster {
-public:
+  public:
     static Expected<MockCluster> start(int broker_count);
 
     MockCluster(MockCluster&& other) noexcept;
@@ -25,7 +25,7 @@ public:
 
     Status create_topic(const std::string& name, int partitions, int replication_factor);
 
-private:
+  private:
     MockCluster(Client owner, rd_kafka_mock_cluster_s* cluster);
 
     Client owner_;  // the mock cluster runs on this client's threads

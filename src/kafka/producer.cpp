@@ -63,8 +63,7 @@ Status Producer::send(const record::RecordView& record, void* tag) {
         headers = rd_kafka_headers_new(record.headers.size());
         for (const auto& header : record.headers) {
             rd_kafka_header_add(headers, header.name.data(),
-                                static_cast<ssize_t>(header.name.size()),
-                                bytes_of(header.value),
+                                static_cast<ssize_t>(header.name.size()), bytes_of(header.value),
                                 header.value ? static_cast<ssize_t>(header.value->size()) : 0);
         }
     }
@@ -105,7 +104,9 @@ std::optional<Producer::TransactionError> transaction_result(rd_kafka_error_t* e
     return result;
 }
 
-int milliseconds(std::chrono::milliseconds timeout) { return static_cast<int>(timeout.count()); }
+int milliseconds(std::chrono::milliseconds timeout) {
+    return static_cast<int>(timeout.count());
+}
 
 }  // namespace
 

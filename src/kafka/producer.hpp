@@ -26,14 +26,14 @@ struct DeliveryCounts {
 
 // Told the fate of each record sent with a tag, on the thread that polls the producer.
 class DeliveryListener {
-public:
+  public:
     virtual ~DeliveryListener() = default;
     // `error` is nullptr when the broker acknowledged the record.
     virtual void delivered(void* tag, const char* error) = 0;
 };
 
 class Producer {
-public:
+  public:
     // `listener` (optional, not owned) must outlive the producer.
     static Expected<Producer> create(const config::ClientSettings& settings,
                                      DeliveryListener* listener = nullptr);
@@ -76,7 +76,7 @@ public:
         DeliveryListener* listener = nullptr;
     };
 
-private:
+  private:
     Producer(Client client, std::unique_ptr<DeliveryState> state);
 
     std::unique_ptr<DeliveryState> state_;  // outlives client_: delivery reports write here

@@ -13,7 +13,7 @@
 namespace kpipe::pipeline {
 
 class OffsetTracker {
-public:
+  public:
     // One input record in flight. Its address stays valid until the partition is dropped.
     struct Slot {
         std::int32_t partition = 0;
@@ -42,7 +42,7 @@ public:
     // Where the first failure happened: "partition P offset O".
     const std::optional<std::string>& failure() const { return failure_; }
 
-private:
+  private:
     struct PartitionState {
         std::deque<Slot> slots;
         std::optional<std::int64_t> committable;  // set when it moved since the last take

@@ -23,7 +23,7 @@ struct LineDecoderOptions {
 };
 
 class LineDecoder {
-public:
+  public:
     explicit LineDecoder(LineDecoderOptions options) : options_(std::move(options)) {}
 
     // Fills `out` (key, value, headers, timestamp; topic and partition are the caller's) from
@@ -34,7 +34,7 @@ public:
     // True for a line that carries no record (blank lines in json and envelope input).
     bool is_blank(std::string_view line) const;
 
-private:
+  private:
     Status decode_json(std::string_view line, record::RecordView& out);
     Status decode_envelope(std::string_view line, record::RecordView& out);
 

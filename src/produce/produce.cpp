@@ -27,7 +27,7 @@ constexpr std::int64_t kSeedEpochSeconds = 1694479551;
 
 // Where records go: the broker, or stdout as envelopes for --dry-run.
 class RecordSink {
-public:
+  public:
     RecordSink(const ProduceOptions& options, std::optional<kafka::Producer> producer)
         : options_(options), producer_(std::move(producer)) {
         for (const auto& [name, value] : options.headers) fixed_headers_.push_back({name, value});
@@ -63,8 +63,8 @@ public:
     void wait_until(Clock::time_point when) {
         while (Clock::now() < when && !stop_requested()) {
             if (producer_) producer_->poll();
-            std::this_thread::sleep_for(std::min<Clock::duration>(when - Clock::now(),
-                                                                  std::chrono::milliseconds(5)));
+            std::this_thread::sleep_for(
+                std::min<Clock::duration>(when - Clock::now(), std::chrono::milliseconds(5)));
         }
     }
 
@@ -83,7 +83,7 @@ public:
         summary.first_failure = counts.first_failure;
     }
 
-private:
+  private:
     const ProduceOptions& options_;
     std::optional<kafka::Producer> producer_;
     std::vector<record::HeaderView> fixed_headers_;
@@ -97,11 +97,11 @@ private:
 Status produce_generated(const GenerateOptions& generate, RecordSink& sink,
                          ProduceSummary& summary) {
     const auto seed = generate.seed.value_or(std::random_device{}());
-    const auto start_seconds =
-        generate.seed ? kSeedEpochSeconds
-                      : std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    const auto start_seconds = generate.seed
+                                   ? kSeedEpochSeconds
+                                   : std::chrono::duration_cast<std::chrono::seconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count();
     generate::LoginEventGenerator generator(seed, start_seconds);
     std::string key;
     std::string value;
@@ -111,6 +111,12 @@ Status produce_generated(const GenerateOptions& generate, RecordSink& sink,
         if (generate.rate > 0) {
             sink.wait_until(started + std::chrono::duration_cast<Clock::duration>(
                                           std::chrono::duration<double>(i / generate.rate)));
+        }
+        if (!generate.seed) {
+            // Live events carry the time they were made; seeded runs stay reproducible.
+            generator.set_time(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
         }
         generator.next(key, value);
         record::RecordView view;

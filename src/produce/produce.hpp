@@ -17,8 +17,8 @@ namespace kpipe::produce {
 
 struct GenerateOptions {
     std::string kind = "user-login";
-    std::uint64_t count = 0;  // 0: until interrupted
-    double rate = 0;          // records per second; 0: as fast as possible
+    std::uint64_t count = 0;            // 0: until interrupted
+    double rate = 0;                    // records per second; 0: as fast as possible
     std::optional<std::uint64_t> seed;  // deterministic events (timestamps included)
 };
 
@@ -34,9 +34,9 @@ struct ProduceOptions {
 };
 
 struct ProduceSummary {
-    std::uint64_t records = 0;       // records handed to the producer (or printed, dry run)
+    std::uint64_t records = 0;  // records handed to the producer (or printed, dry run)
     std::uint64_t acknowledged = 0;
-    std::uint64_t failed = 0;        // delivery failures
+    std::uint64_t failed = 0;          // delivery failures
     std::uint64_t rejected_lines = 0;  // input lines that could not be turned into records
     std::string first_failure;
     bool interrupted = false;

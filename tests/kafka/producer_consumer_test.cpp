@@ -70,7 +70,8 @@ TEST_CASE("records produced to the mock cluster come back with every field", "[k
             if (seen % 10 == 0) {
                 CHECK_FALSE(view.value.has_value());
             } else {
-                CHECK(view.value == std::optional<std::string_view>("value-" + std::to_string(seen)));
+                CHECK(view.value ==
+                      std::optional<std::string_view>("value-" + std::to_string(seen)));
             }
             REQUIRE(view.headers.size() == 3);
             CHECK(view.headers[0].value == std::optional<std::string_view>("1"));
