@@ -178,8 +178,19 @@ Expected<ConsumeSummary> run_consume(const ConsumeOptions& options,
     EndTracker ends;
     std::optional<Error> failure;
     bool done = options.count && *options.count == 0;
+    auto last_activity = Clock::now();
     while (!done && !stop_requested()) {
         consumer->poll_batch(batch, kBatchSize, std::chrono::milliseconds(100));
+        if (!batch.empty()) {
+            last_activity = Clock::now();
+        } else if (Clock::now() - last_activity > options.timeout) {
+            // Quiet for a while: tell an idle topic from a cluster that went away.
+            if (consumer->client().lost_brokers(options.timeout)) {
+                failure = Error{consumer->client().unreachable_message(options.timeout)};
+                break;
+            }
+            last_activity = Clock::now();
+        }
         std::size_t handled = 0;  // messages of this batch fully written
         for (; handled < batch.size() && !done; ++handled) {
             const auto& message = *batch[handled];

@@ -20,25 +20,28 @@ extern "C" void route_log(const rd_kafka_t* handle, int level, const char* facil
     spdlog::log(log_level_for(level), "librdkafka {}: {}", facility, message);
     // Connection failures arrive only as log lines; keep the last one to explain a timeout.
     if (std::string_view(facility) == "FAIL") {
-        std::string_view reason = message;
-        reason = reason.substr(0, reason.find(" (after "));
-        if (reason.starts_with("[thrd:"))
-            reason.remove_prefix(std::min(reason.find("]: ") + 3, reason.size()));
-        static_cast<ClientEvents*>(rd_kafka_opaque(handle))->record_error(std::string(reason));
+        static_cast<ClientEvents*>(rd_kafka_opaque(handle))->record_error(message);
     }
 }
 
 extern "C" void route_error(rd_kafka_t*, int error, const char* reason, void* opaque) {
     spdlog::info("librdkafka error: {} ({})", reason,
                  rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(error)));
-    static_cast<ClientEvents*>(opaque)->record_error(reason);
+    auto* events = static_cast<ClientEvents*>(opaque);
+    events->record_error(reason);
+    if (error == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) events->all_brokers_down = true;
 }
 
 }  // namespace
 
-void ClientEvents::record_error(std::string message) {
+void ClientEvents::record_error(std::string_view message) {
+    // Keep what a user can act on: drop librdkafka's thread tag and timing details.
+    message = message.substr(0, message.find(" (after "));
+    if (message.starts_with("[thrd:")) {
+        message.remove_prefix(std::min(message.find("]: ") + 3, message.size()));
+    }
     std::lock_guard lock(mutex_);
-    last_error_ = std::move(message);
+    last_error_ = message;
 }
 
 std::string ClientEvents::last_error() const {
@@ -74,6 +77,13 @@ std::string Client::unreachable_message(std::chrono::milliseconds timeout) const
         fmt::format("cannot reach Kafka at {} within {:g}s", brokers_, timeout.count() / 1000.0);
     if (auto last = last_error(); !last.empty()) message += " (" + last + ")";
     return message + "; check -b/--brokers, KPIPE_BROKERS or the settings profile";
+}
+
+bool Client::lost_brokers(std::chrono::milliseconds timeout) {
+    if (!events_->all_brokers_down.exchange(false)) return false;
+    if (wait_until_reachable(timeout)) return false;
+    events_->all_brokers_down = true;
+    return true;
 }
 
 Status Client::wait_until_reachable(std::chrono::milliseconds timeout) const {

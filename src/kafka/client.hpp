@@ -2,10 +2,12 @@
 // A librdkafka client handle with kpipe's log routing and error tracking. Producer and
 // Consumer build on it; it owns the rd_kafka_t.
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "common/expected.hpp"
 #include "kafka/handles.hpp"
@@ -15,8 +17,11 @@ namespace kpipe::kafka {
 // State shared with librdkafka's callbacks (they get it through the opaque pointer).
 class ClientEvents {
   public:
-    void record_error(std::string message);
+    void record_error(std::string_view message);
     std::string last_error() const;
+
+    // Set when librdkafka reports that every broker is unreachable; cleared by the reader.
+    std::atomic<bool> all_brokers_down{false};
 
     // The wrapper that owns the handle (e.g. a Producer's delivery state), for its callbacks.
     void* owner = nullptr;
@@ -40,6 +45,10 @@ class Client {
 
     // Fails with a one-line message naming the brokers when none answers within `timeout`.
     Status wait_until_reachable(std::chrono::milliseconds timeout) const;
+
+    // True once every broker has been unreachable and still is: for long-running loops
+    // that would otherwise wait forever for a cluster that went away.
+    bool lost_brokers(std::chrono::milliseconds timeout);
 
     // The error line for a broker that stopped answering mid-run.
     std::string unreachable_message(std::chrono::milliseconds timeout) const;

@@ -293,6 +293,23 @@ class ConsumeTest(h.KpipeTestCase):
         self.assertEqual(out, b"")
         self.assertIn("127.0.0.1:1", err)
 
+    def test_broker_that_goes_away_ends_the_consumer_with_an_error(self):
+        broker = h.Broker(topics={"gone": 1})
+        try:
+            h.produce(broker.bootstrap, "gone", [{"value": b"before"}])
+            proc = h.popen_kpipe(["-b", broker.bootstrap, "--timeout", "2", "consume", "-t",
+                                  "gone"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            self.assertEqual(proc.stdout.readline(), b"before\n")
+            broker.kill()
+            start = time.monotonic()
+            out, err = proc.communicate(timeout=30)
+            self.assertEqual(proc.returncode, 1, err)
+            self.assertLess(time.monotonic() - start, 15)
+            self.assertIn(b"cannot reach Kafka at " + broker.bootstrap.encode(), err)
+            self.assertEqual(len(err.strip().splitlines()), 1, err)
+        finally:
+            broker.cleanup()
+
     def test_unknown_property_is_a_usage_error(self):
         rc, _, err = self.kpipe("consume", "-t", "offs1", "-e", "-X", "no.such.property=1",
                                 timeout=20)
