@@ -1,0 +1,103 @@
+#pragma once
+// kpipe's filter language: a subset of jq 1.6 for which `jq -c` is the oracle. For every filter
+// kpipe accepts, its output on a record equals what `jq -c FILTER` prints for that record, except
+// for these documented differences (also in tests/data/filter/README.md):
+//
+// - Number text is preserved. A number read from the input that passes through unchanged (not
+//   computed: .a, {a}, [.a], select, //, if, ltrimstr on non-strings, null + x, ...) prints its
+//   original text, and so does tostring of it: 1.0 stays 1.0, 1e2 stays 1e2, 100000000000000000001
+//   keeps every digit, 1e1000 stays 1e1000. jq 1.6 reformats them (1, 100,
+//   100000000000000000000, 1.7976931348623157e+308). Computed numbers print exactly as jq does.
+//   Error messages quoting such a number also show its original text.
+// - Input must be exactly one valid JSON document (RFC 8259): invalid UTF-8, lone surrogate
+//   escapes (\ud800), NaN/Infinity literals, leading zeros and several documents in one record are
+//   invalid_json failures. jq replaces bad UTF-8 and lone low surrogates with U+FFFD, accepts nan
+//   and 01, and processes each document of a stream. Nesting deeper than 256 is refused by both.
+// - A record whose filter raises an error yields the Failure and no outputs; jq prints the
+//   outputs produced before the error. Failure messages are one line (error("a\nb") gives a\nb
+//   with a backslash-n).
+// - test() runs on RE2: Oniguruma's \d \w \s and `$` are translated, but backreferences,
+//   lookaround and possessive/atomic groups are runtime errors, \b and negated classes inside
+//   [...] are ASCII-only, and case folding is RE2's simple folding. Flags x and n are refused.
+// - Where jq 1.6 crashes or exhausts memory (todate of a year beyond the C library's range,
+//   INT64_MIN % -1, a string repeated past 512 MiB), kpipe raises a filter error (or, for the
+//   remainder, returns 0) instead.
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/expected.hpp"
+
+namespace kpipe::filter {
+
+enum class FailureKind { invalid_json, filter_error };
+
+// message: one line, like jq's ("Cannot index number with \"a\"") or simdjson's for bad input.
+struct Failure {
+    FailureKind kind;
+    std::string message;
+};
+
+class Evaluator;
+class FastPath;
+
+// Outputs of one record, reused across records (no per-record allocation in steady state).
+class FilterOutputs {
+  public:
+    void clear() {
+        bytes_.clear();
+        ends_.clear();
+    }
+    std::size_t size() const { return ends_.size(); }
+    // Compact JSON text, exactly as `jq -c` prints it (no newline).
+    std::string_view operator[](std::size_t i) const {
+        const std::size_t begin = i == 0 ? 0 : ends_[i - 1];
+        return std::string_view(bytes_).substr(begin, ends_[i] - begin);
+    }
+
+  private:
+    friend class Evaluator;
+    friend class FastPath;
+
+    // The evaluator appends an output's bytes to bytes_, then calls end_output().
+    void end_output() { ends_.push_back(bytes_.size()); }
+
+    std::string bytes_;
+    std::vector<std::size_t> ends_;
+};
+
+// A compiled filter with its reusable buffers. Not thread-safe: use one per thread (compiling is
+// cheap).
+class Filter {
+  public:
+    // Parses the filter. Errors are usage errors with the line and column:
+    // "filter:1:14: expected '}' ...", and for jq features outside the subset
+    // "filter:1:3: 'reduce' is not supported by kpipe's filter language (supported: ...)".
+    static Expected<Filter> compile(std::string_view source);
+
+    Filter(Filter&&) noexcept;
+    Filter& operator=(Filter&&) noexcept;
+    ~Filter();
+
+    // Runs the filter on one JSON document (any bytes; copied into an internal padded buffer).
+    // Fills `outputs` (cleared first); zero outputs means the record is filtered out. Returns a
+    // Failure, with no outputs, for input that is not exactly one valid JSON document or for a
+    // runtime error of the filter.
+    std::optional<Failure> apply(std::string_view document, FilterOutputs& outputs);
+
+    // Whether the filter has a shape the simdjson On-Demand fast path handles (per record it may
+    // still defer to the general path, e.g. for strings with escapes jq would print differently).
+    bool uses_fast_path() const;
+    const std::string& source() const;
+
+  private:
+    struct Impl;
+    explicit Filter(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kpipe::filter

@@ -1,0 +1,232 @@
+// jq is the oracle: every case in tests/data/filter/differential.jsonl runs through `jq -c` and
+// through Filter::apply, and the two must print the same lines or both fail. The expected outputs
+// are not stored; they come from /usr/bin/jq at test time.
+#include <fcntl.h>
+#include <simdjson.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "filter_test_support.hpp"
+
+extern char** environ;
+
+using kpipe::filter::testing::Run;
+using kpipe::filter::testing::run_filter;
+
+namespace {
+
+constexpr const char* jq_path = "/usr/bin/jq";
+
+struct JqResult {
+    int exit_code = -1;
+    std::vector<std::string> lines;
+    std::string error;  // the message after "jq: error (at <stdin>:N)"
+    std::string raw_stderr;
+};
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+class JqRunner {
+  public:
+    JqRunner() {
+        char pattern[] = "/tmp/kpipe-differential-XXXXXX";
+        const char* dir = mkdtemp(pattern);
+        REQUIRE(dir != nullptr);
+        dir_ = dir;
+    }
+    ~JqRunner() {
+        std::error_code ignored;
+        std::filesystem::remove_all(dir_, ignored);
+    }
+    JqRunner(const JqRunner&) = delete;
+    JqRunner& operator=(const JqRunner&) = delete;
+
+    // Runs `jq -c filter` on each input, a few processes at a time (jq's start-up dominates).
+    std::vector<JqResult> run_all(const std::vector<std::pair<std::string, std::string>>& jobs) {
+        constexpr std::size_t batch = 8;
+        std::vector<JqResult> results(jobs.size());
+        for (std::size_t first = 0; first < jobs.size(); first += batch) {
+            const std::size_t last = std::min(first + batch, jobs.size());
+            std::vector<pid_t> pids;
+            for (std::size_t i = first; i < last; ++i) pids.push_back(spawn(i - first, jobs[i]));
+            for (std::size_t i = first; i < last; ++i) {
+                int status = 0;
+                REQUIRE(waitpid(pids[i - first], &status, 0) == pids[i - first]);
+                results[i] = collect(i - first, status);
+            }
+        }
+        return results;
+    }
+
+  private:
+    std::filesystem::path file(std::size_t slot, const char* name) const {
+        return dir_ / (name + std::to_string(slot));
+    }
+
+    pid_t spawn(std::size_t slot, const std::pair<std::string, std::string>& job) {
+        const auto in_path = file(slot, "in");
+        const auto out_path = file(slot, "out");
+        const auto err_path = file(slot, "err");
+        std::ofstream(in_path, std::ios::binary) << job.second;
+
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(),
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(),
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        std::string program = jq_path;
+        std::string compact = "-c";
+        std::string filter_arg = job.first;
+        char* argv[] = {program.data(), compact.data(), filter_arg.data(), nullptr};
+        pid_t pid = 0;
+        const int spawned = posix_spawn(&pid, jq_path, &actions, nullptr, argv, environ);
+        posix_spawn_file_actions_destroy(&actions);
+        REQUIRE(spawned == 0);
+        return pid;
+    }
+
+    JqResult collect(std::size_t slot, int status) const {
+        JqResult result;
+        result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        std::istringstream out(read_file(file(slot, "out")));
+        for (std::string line; std::getline(out, line);) result.lines.push_back(line);
+        result.raw_stderr = read_file(file(slot, "err"));
+        std::string message = result.raw_stderr;
+        if (!message.empty() && message.back() == '\n') message.pop_back();
+        const std::string prefix = "jq: error (at ";
+        if (message.rfind(prefix, 0) == 0) {
+            message = message.substr(message.find(')') + 1);
+            if (message.rfind(": ", 0) == 0) {
+                message = message.substr(2);
+            } else if (message.rfind(" ", 0) == 0) {
+                message = message.substr(1);
+            }
+        }
+        // kpipe's failure messages are single lines.
+        for (std::size_t at = message.find('\n'); at != std::string::npos;
+             at = message.find('\n', at + 2)) {
+            message.replace(at, 1, "\\n");
+        }
+        result.error = message;
+        return result;
+    }
+
+    std::filesystem::path dir_;
+};
+
+struct Case {
+    std::size_t line = 0;
+    std::string filter;
+    std::string input;
+    std::string feature;
+    bool messages_may_differ = false;
+};
+
+std::vector<Case> read_cases(const std::string& name) {
+    const std::string path = std::string(KPIPE_TEST_DATA_DIR) + "/filter/" + name;
+    std::ifstream in(path);
+    REQUIRE(in.good());
+    std::vector<Case> cases;
+    simdjson::dom::parser parser;
+    std::size_t line_number = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++line_number;
+        if (line.empty()) continue;
+        simdjson::dom::element element;
+        INFO(path << ":" << line_number);
+        REQUIRE(parser.parse(line).get(element) == simdjson::SUCCESS);
+        Case c;
+        c.line = line_number;
+        std::string_view text;
+        REQUIRE(element["filter"].get_string().get(text) == simdjson::SUCCESS);
+        c.filter = std::string(text);
+        if (element["input"].get_string().get(text) == simdjson::SUCCESS)
+            c.input = std::string(text);
+        if (element["feature"].get_string().get(text) == simdjson::SUCCESS)
+            c.feature = std::string(text);
+        bool loose = false;
+        if (element["messages_may_differ"].get_bool().get(loose) == simdjson::SUCCESS) {
+            c.messages_may_differ = loose;
+        }
+        cases.push_back(std::move(c));
+    }
+    return cases;
+}
+
+std::string describe(const std::vector<std::string>& lines) {
+    std::string out;
+    for (const std::string& line : lines) out += "\n    " + line;
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("differential: kpipe prints what jq -c prints", "[filter]") {
+    REQUIRE(access(jq_path, X_OK) == 0);  // jq is the oracle: without it this test fails
+    const std::vector<Case> cases = read_cases("differential.jsonl");
+    CHECK(cases.size() >= 250);
+    JqRunner jq;
+    std::vector<std::pair<std::string, std::string>> jobs;
+    for (const Case& c : cases) jobs.emplace_back(c.filter, c.input);
+    const std::vector<JqResult> results = jq.run_all(jobs);
+    std::size_t outputs_compared = 0;
+    std::size_t errors_compared = 0;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const Case& c = cases[i];
+        INFO("differential.jsonl:" << c.line << ": jq -c '" << c.filter << "' <<< '" << c.input
+                                   << "'");
+        const JqResult& expected = results[i];
+        const Run actual = run_filter(c.filter, c.input);
+        INFO("jq exit " << expected.exit_code << ":" << describe(expected.lines)
+                        << "\n  stderr: " << expected.raw_stderr << "kpipe: " << actual.summary());
+        REQUIRE((expected.exit_code == 0 || expected.exit_code == 3 || expected.exit_code == 5));
+        if (expected.exit_code == 3) {
+            CHECK_FALSE(actual.compiled);  // both refuse the filter
+            continue;
+        }
+        REQUIRE(actual.compiled);
+        if (expected.exit_code == 5) {
+            ++errors_compared;
+            CHECK(actual.failed);
+            CHECK(actual.failure_kind == kpipe::filter::FailureKind::filter_error);
+            if (!c.messages_may_differ) CHECK(actual.message == expected.error);
+            continue;
+        }
+        ++outputs_compared;
+        CHECK_FALSE(actual.failed);
+        CHECK(actual.outputs == expected.lines);
+    }
+    CHECK(outputs_compared > 150);
+    CHECK(errors_compared > 50);
+}
+
+TEST_CASE("differential: jq features outside the subset are refused by name", "[filter]") {
+    const std::vector<Case> cases = read_cases("unsupported.jsonl");
+    CHECK(cases.size() >= 40);
+    for (const Case& c : cases) {
+        INFO("unsupported.jsonl:" << c.line << ": " << c.filter);
+        auto filter = kpipe::filter::Filter::compile(c.filter);
+        REQUIRE_FALSE(filter.has_value());
+        INFO(filter.error().message);
+        CHECK(filter.error().kind == kpipe::ErrorKind::usage);
+        CHECK(filter.error().message.rfind("filter:", 0) == 0);
+        CHECK(filter.error().message.find(c.feature) != std::string::npos);
+    }
+}
