@@ -10,5 +10,6 @@ namespace kpipe::cli {
 void add_broker_command(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void add_produce_command(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void add_consume_command(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void add_transform_command(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 
 }  // namespace kpipe::cli

@@ -16,6 +16,7 @@ constexpr AddCommand kCommands[] = {
     kpipe::cli::add_broker_command,
     kpipe::cli::add_produce_command,
     kpipe::cli::add_consume_command,
+    kpipe::cli::add_transform_command,
 };
 
 }  // namespace

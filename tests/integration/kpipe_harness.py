@@ -18,6 +18,7 @@ import collections
 import ctypes
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -524,6 +525,169 @@ def _text_or_b64(name, data):
         return {name: data.decode("utf-8")}
     except UnicodeDecodeError:
         return {name + "_b64": base64.b64encode(data).decode("ascii")}
+
+
+# --------------------------------------------------------------------------------------------
+# kpipe transform: background runs, summaries, dead letters, the jq oracle
+
+
+class KpipeProcess:
+    """A kpipe run in the background (e.g. a transform without -e, stopped by a signal).
+
+    stdout and stderr go to files, so the process never blocks on a full pipe."""
+
+    def __init__(self, args, env=None, stdin=subprocess.DEVNULL):
+        self.args = [str(a) for a in args]
+        self.tmpdir = tempfile.mkdtemp(prefix="kpipe-run-", dir=_scratch_dir("runs"))
+        self._stdout = open(os.path.join(self.tmpdir, "stdout"), "wb")
+        self._stderr = open(os.path.join(self.tmpdir, "stderr"), "wb")
+        self.proc = popen_kpipe(self.args, stdin=stdin, stdout=self._stdout,
+                                stderr=self._stderr, env=clean_env(env))
+
+    def running(self):
+        return self.proc.poll() is None
+
+    def _read(self, name):
+        handle = self._stdout if name == "stdout" else self._stderr
+        if not handle.closed:
+            handle.flush()
+        with open(os.path.join(self.tmpdir, name), "rb") as f:
+            return f.read()
+
+    def stdout_bytes(self):
+        return self._read("stdout")
+
+    def stderr_text(self):
+        return self._read("stderr").decode("utf-8", "replace")
+
+    def check_running(self):
+        """Fails the test if the process has exited (for use inside polling loops)."""
+        if not self.running():
+            raise AssertionError("kpipe %s exited early (rc=%s); stderr:\n%s"
+                                 % (" ".join(self.args), self.proc.returncode,
+                                    self.stderr_text()[-3000:]))
+        return True
+
+    def wait(self, timeout=RUN_TIMEOUT):
+        """Waits for the exit; returns the exit code. A process that outlives timeout is killed
+        and fails the calling test."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("kpipe %s did not exit within %.0f s; stderr:\n%s"
+                                 % (" ".join(self.args), timeout, self.stderr_text()[-3000:]))
+
+    def stop(self, sig=signal.SIGTERM, timeout=30.0):
+        """Sends sig and waits for the exit; returns the exit code."""
+        if self.running():
+            self.proc.send_signal(sig)
+        return self.wait(timeout)
+
+    def kill9(self):
+        if self.running():
+            self.proc.kill()
+        self.proc.wait()
+
+    def cleanup(self):
+        self.kill9()
+        for handle in (self._stdout, self._stderr):
+            if not handle.closed:
+                handle.close()
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
+
+
+def has_subcommand(name):
+    """True when `kpipe NAME --help` succeeds (the subcommand exists in this build)."""
+    rc, _, _ = run_kpipe([name, "--help"], timeout=30)
+    return rc == 0
+
+
+TRANSFORM_SUMMARY = re.compile(
+    r"kpipe transform: in (\d+), out (\d+), filtered (\d+), dead-lettered (\d+)")
+
+
+def transform_summary(stderr):
+    """The counts of the last `kpipe transform: in N, out N, filtered N, dead-lettered N` line
+    in stderr as a dict (in, out, filtered, dead_lettered), or None when there is none."""
+    found = TRANSFORM_SUMMARY.findall(stderr)
+    if not found:
+        return None
+    return dict(zip(("in", "out", "filtered", "dead_lettered"), map(int, found[-1])))
+
+
+def end_offsets(bootstrap, topic, timeout=10):
+    """{partition: high watermark} of topic."""
+    return {p: high for p, (_, high) in watermarks(bootstrap, topic, timeout).items()}
+
+
+def total_records(bootstrap, topic, timeout=10):
+    """How many records topic holds (sum over partitions of high - low watermark)."""
+    return sum(high - low for low, high in watermarks(bootstrap, topic, timeout).values())
+
+
+CONNECT_ERROR_HEADERS = (
+    "__connect.errors.topic", "__connect.errors.partition", "__connect.errors.offset",
+    "__connect.errors.stage", "__connect.errors.exception.class.name",
+    "__connect.errors.exception.message")
+
+
+def split_dead_letter_headers(headers):
+    """Splits a dead letter's headers into ({__connect.errors.* name: [str values]}, the other
+    headers in order)."""
+    context, others = {}, []
+    for name, value in headers:
+        if name.startswith("__connect.errors."):
+            context.setdefault(name, []).append(
+                None if value is None else value.decode("utf-8", "replace"))
+        else:
+            others.append((name, value))
+    return context, others
+
+
+def generated_login_events(count, seed):
+    """[(key bytes, value bytes)] of `kpipe produce --generate user-login --dry-run`: the seed's
+    login events, the raw JSON text of each value."""
+    rc, out, err = run_kpipe(["produce", "--generate", "user-login", "--count", count,
+                              "--seed", seed, "-t", "generated", "--dry-run"], timeout=120)
+    if rc != 0:
+        raise AssertionError("kpipe produce --generate --dry-run exited %d: %s" % (rc, err))
+    events = []
+    for line in out.splitlines():
+        rec = envelope_record(line)
+        events.append((rec["key"], rec["value"]))
+    if len(events) != count:
+        raise AssertionError("the generator printed %d events, not %d" % (len(events), count))
+    return events
+
+
+def jq_c(program, data, timeout=120):
+    """Runs `jq -c PROGRAM` on data (bytes); returns (exit code, stdout bytes, stderr str)."""
+    proc = subprocess.run(["jq", "-c", program], input=data, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, timeout=timeout)
+    return proc.returncode, proc.stdout, proc.stderr.decode("utf-8", "replace")
+
+
+def jq_each(program, values, timeout=120):
+    """jq as the oracle, one JSON value at a time: for each value (bytes, valid single-line
+    JSON) either ("ok", [each output as `jq -c` prints it, bytes]) or ("error", jq's message).
+
+    One jq process for all values; `tojson` prints what `jq -c` prints."""
+    wrapped = 'try {"ok": [(%s) | tojson]} catch {"error": tostring}' % program
+    rc, out, err = jq_c(wrapped, b"\n".join(values) + b"\n", timeout=timeout)
+    if rc != 0:
+        raise AssertionError("jq %r failed (rc=%d): %s" % (wrapped, rc, err[-2000:]))
+    results = []
+    for line in out.splitlines():
+        obj = json.loads(line)
+        if "ok" in obj:
+            results.append(("ok", [text.encode("utf-8") for text in obj["ok"]]))
+        else:
+            results.append(("error", obj["error"]))
+    if len(results) != len(values):
+        raise AssertionError("jq gave %d results for %d values" % (len(results), len(values)))
+    return results
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,26 @@
+# kpipe image: built from Debian packages in a build stage, run on a slim runtime stage.
+FROM debian:bookworm AS build
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      build-essential cmake ninja-build pkg-config \
+      librdkafka-dev libcli11-dev libsimdjson-dev libspdlog-dev libfmt-dev \
+      libtomlplusplus-dev libre2-dev libssl-dev \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY CMakeLists.txt ./
+COPY cli cli
+COPY src src
+COPY man man
+RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DKPIPE_TESTS=OFF \
+    && cmake --build build \
+    && cmake --install build --prefix /opt/kpipe
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      librdkafka1 libsimdjson14 libspdlog1.10 libfmt9 libtomlplusplus3 libre2-9 \
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=build /opt/kpipe /usr/local
+COPY examples/kpipe.toml /etc/kpipe/kpipe.toml
+ENV KPIPE_CONFIG=/etc/kpipe/kpipe.toml
+USER nobody
+ENTRYPOINT ["kpipe"]
+CMD ["--help"]

@@ -1,0 +1,34 @@
+#include "pipeline/record_processor.hpp"
+
+namespace kpipe::pipeline {
+
+std::optional<DeadLetterCause> RecordProcessor::process(const record::RecordView& input) {
+    outputs_.clear();
+    if (!input.value) {
+        return DeadLetterCause{FailureStage::value_converter, kNullValueClass,
+                               "the record has no value (a tombstone); transform needs JSON"};
+    }
+    if (input.value->size() > max_record_bytes_) {
+        message_ = "the value is " + std::to_string(input.value->size()) +
+                   " bytes, over --max-record-bytes " + std::to_string(max_record_bytes_) +
+                   "; raise it to process such records";
+        return DeadLetterCause{FailureStage::value_converter, kRecordTooLargeClass, message_};
+    }
+    auto failure = filter_.apply(*input.value, outputs_);
+    if (!failure) return std::nullopt;
+    message_ = std::move(failure->message);
+    if (failure->kind == filter::FailureKind::invalid_json) {
+        return DeadLetterCause{FailureStage::value_converter, kInvalidJsonClass, message_};
+    }
+    return DeadLetterCause{FailureStage::transformation, kFilterErrorClass, message_};
+}
+
+record::RecordView RecordProcessor::output_record(const record::RecordView& input,
+                                                  std::string_view topic, std::size_t index) const {
+    record::RecordView output = input;
+    output.topic = topic;
+    output.value = outputs_[index];
+    return output;
+}
+
+}  // namespace kpipe::pipeline

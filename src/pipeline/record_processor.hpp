@@ -1,0 +1,36 @@
+#pragma once
+// Runs the filter on one record's value and says what becomes of it: outputs,
+// nothing (filtered), or a dead letter with its cause.
+
+#include <optional>
+#include <string>
+
+#include "filter/filter.hpp"
+#include "pipeline/dead_letter.hpp"
+#include "record/record.hpp"
+
+namespace kpipe::pipeline {
+
+class RecordProcessor {
+  public:
+    RecordProcessor(filter::Filter filter, std::size_t max_record_bytes)
+        : filter_(std::move(filter)), max_record_bytes_(max_record_bytes) {}
+
+    // nullopt: outputs() holds the record's outputs (none when the filter dropped
+    // it).
+    std::optional<DeadLetterCause> process(const record::RecordView& input);
+    const filter::FilterOutputs& outputs() const { return outputs_; }
+
+    // The output record for outputs()[index]: the input's key, headers and
+    // timestamp.
+    record::RecordView output_record(const record::RecordView& input, std::string_view topic,
+                                     std::size_t index) const;
+
+  private:
+    filter::Filter filter_;
+    std::size_t max_record_bytes_;
+    filter::FilterOutputs outputs_;
+    std::string message_;
+};
+
+}  // namespace kpipe::pipeline

@@ -1,0 +1,418 @@
+#include "pipeline/transform.hpp"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "common/signals.hpp"
+#include "io/line_reader.hpp"
+#include "io/output_writer.hpp"
+#include "kafka/consumer.hpp"
+#include "kafka/producer.hpp"
+#include "pipeline/offset_tracker.hpp"
+#include "pipeline/output_producer.hpp"
+#include "pipeline/record_processor.hpp"
+#include "pipeline/transactional_loop.hpp"
+#include "record/envelope.hpp"
+
+namespace kpipe::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::size_t kBatchSize = 2000;
+constexpr auto kStoreInterval = std::chrono::milliseconds(200);
+
+// Records on stdout (values or envelopes) or in a dead-letter file.
+class LineSink {
+  public:
+    LineSink(int fd, bool envelope) : output_(fd), envelope_(envelope) {}
+
+    bool write(const record::RecordView& record) {
+        if (envelope_) {
+            encoder_.encode(record, output_.buffer());
+        } else if (record.value) {
+            output_.buffer().append(*record.value);
+        }
+        return output_.write("\n");
+    }
+    bool flush() { return output_.flush(); }
+    io::OutputWriter& writer() { return output_; }
+
+  private:
+    io::OutputWriter output_;
+    bool envelope_;
+    record::EnvelopeEncoder encoder_;
+};
+
+// Delivery reports move the input offsets they cover towards commit.
+class TrackingListener : public kafka::DeliveryListener {
+  public:
+    explicit TrackingListener(OffsetTracker& tracker) : tracker_(tracker) {}
+    void delivered(void* tag, const char* error) override {
+        if (error != nullptr && first_error_.empty()) first_error_ = error;
+        if (tag != nullptr) tracker_.delivered(*static_cast<OffsetTracker::Slot*>(tag), error);
+    }
+    const std::string& first_error() const { return first_error_; }
+
+  private:
+    OffsetTracker& tracker_;
+    std::string first_error_;
+};
+
+// Waits for every delivery report (librdkafka's message timeout bounds the
+// wait).
+void drain(kafka::Producer& producer) {
+    while (!producer.flush(std::chrono::milliseconds(200))) {
+    }
+}
+
+std::string undeliverable(const kafka::Producer& producer, const std::string& where) {
+    return "cannot deliver records for input " + where + " (" + producer.counts().first_failure +
+           "); its offset and later ones were not committed, so a rerun "
+           "processes them again";
+}
+
+// stdin -> stdout or a topic. Dead letters go to --dlq-file or stderr.
+Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
+                                          const config::ClientSettings& settings,
+                                          RecordProcessor& processor) {
+    TransformSummary summary;
+    OffsetTracker unused;
+    TrackingListener listener(unused);
+    std::optional<kafka::Producer> producer;
+    std::optional<LineSink> stdout_sink;
+    if (options.to_stdout()) {
+        stdout_sink.emplace(STDOUT_FILENO, options.envelope);
+    } else {
+        auto created = connect_output_producer(settings, options, &listener);
+        if (!created) return created.error();
+        producer.emplace(std::move(*created));
+    }
+    int dlq_fd = STDERR_FILENO;
+    if (options.dlq_file) {
+        dlq_fd = ::open(options.dlq_file->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (dlq_fd < 0) {
+            return Error{"cannot open --dlq-file '" + *options.dlq_file +
+                         "': " + std::strerror(errno)};
+        }
+    }
+    LineSink dead_letters(dlq_fd, true);
+    DeadLetterBuilder builder;
+    record::EnvelopeDecoder envelope_decoder;
+    record::Record envelope;
+    std::vector<record::HeaderView> envelope_headers;
+
+    io::LineReader reader(STDIN_FILENO, "stdin");
+    std::string_view line;
+    bool output_ok = true;
+    while (output_ok && !stop_requested() && reader.next(line)) {
+        if (options.count && summary.in >= *options.count) break;
+        ++summary.in;
+        record::RecordView input;
+        input.topic = "-";
+        input.offset = static_cast<std::int64_t>(reader.line_number());
+        std::optional<DeadLetterCause> cause;
+        std::string message;
+        if (options.envelope) {
+            if (auto decoded = envelope_decoder.decode(line, envelope); !decoded) {
+                message = "stdin line " + std::to_string(reader.line_number()) + ": " +
+                          decoded.error().message;
+                cause = DeadLetterCause{FailureStage::value_converter, kInvalidJsonClass, message};
+                input.value = line;
+            } else {
+                input.topic = envelope.topic;
+                input.partition = envelope.partition;
+                input.offset = envelope.offset;
+                input.timestamp_ms = envelope.timestamp_ms;
+                input.timestamp_type = envelope.timestamp_type;
+                input.key = envelope.key;
+                input.value = envelope.value;
+                envelope_headers.clear();
+                for (const auto& header : envelope.headers) {
+                    envelope_headers.push_back({header.name, header.value});
+                }
+                input.headers = envelope_headers;
+            }
+        } else {
+            input.value = line;
+        }
+        if (!cause) cause = processor.process(input);
+        if (cause) {
+            ++summary.dead_lettered;
+            output_ok = dead_letters.write(builder.build(input, options.dlq_topic(), *cause));
+            continue;
+        }
+        const auto& outputs = processor.outputs();
+        if (outputs.size() == 0) ++summary.filtered;
+        for (std::size_t i = 0; i < outputs.size() && output_ok; ++i) {
+            auto output = processor.output_record(input, options.out, i);
+            if (stdout_sink) {
+                output_ok = stdout_sink->write(output);
+            } else {
+                output.partition = -1;
+                if (auto sent = producer->send(output); !sent) return sent.error();
+                if ((summary.out & 1023) == 0) producer->poll();
+            }
+            ++summary.out;
+        }
+    }
+    dead_letters.flush();
+    if (dlq_fd != STDERR_FILENO) ::close(dlq_fd);
+    if (stdout_sink) {
+        stdout_sink->flush();
+        summary.output_closed = stdout_sink->writer().closed_pipe();
+        if (!stdout_sink->writer().error().empty() && !summary.output_closed) {
+            return Error{stdout_sink->writer().error()};
+        }
+    }
+    if (producer) {
+        drain(*producer);
+        if (producer->counts().failed > 0) {
+            return Error{std::to_string(producer->counts().failed) + " of " +
+                         std::to_string(summary.out) + " records were not acknowledged (" +
+                         producer->counts().first_failure + ")"};
+        }
+    }
+    if (!reader.error().empty()) return Error{reader.error()};
+    return summary;
+}
+
+// A topic -> a topic or stdout, at least once: input offsets are stored for
+// commit only when every output and dead letter they produced is acknowledged
+// (or written to stdout).
+class KafkaTransform : public kafka::RebalanceListener {
+  public:
+    KafkaTransform(const TransformOptions& options, RecordProcessor& processor)
+        : options_(options), processor_(processor), listener_(tracker_) {}
+
+    Expected<TransformSummary> run(const config::ClientSettings& settings) {
+        auto producer = connect_output_producer(settings, options_, &listener_);
+        if (!producer) return producer.error();
+        producer_.emplace(std::move(*producer));
+        auto consumer = kafka::Consumer::create(settings, options_.group_id(), this);
+        if (!consumer) return consumer.error();
+        consumer_.emplace(std::move(*consumer));
+        if (auto subscribed = consumer_->subscribe({options_.in}); !subscribed) {
+            return subscribed.error();
+        }
+        if (options_.to_stdout()) stdout_sink_.emplace(STDOUT_FILENO, options_.envelope);
+
+        auto failure = loop();
+        finish();
+        if (failure) return *failure;
+        if (tracker_.has_failure()) return Error{undeliverable(*producer_, *tracker_.failure())};
+        return summary_;
+    }
+
+    void revoking(const std::vector<kafka::TopicPartition>& partitions) override {
+        // Finish and commit the work on partitions before another member takes
+        // them.
+        if (stdout_sink_) stdout_sink_->flush();
+        drain(*producer_);
+        commit_progress(true);
+        std::vector<std::int32_t> numbers;
+        for (const auto& partition : partitions) {
+            numbers.push_back(partition.partition);
+            at_end_.erase(partition.partition);
+        }
+        tracker_.drop(numbers);
+        spdlog::info("rebalance: {} partitions revoked", partitions.size());
+    }
+    void assigned(const std::vector<kafka::TopicPartition>& partitions) override {
+        ++assignments_;
+        spdlog::info("rebalance: {} partitions assigned", partitions.size());
+    }
+
+  private:
+    std::optional<Error> loop() {
+        std::vector<kafka::MessagePtr> batch;
+        std::vector<record::HeaderView> headers;
+        auto last_store = Clock::now();
+        while (!stop_requested() && !tracker_.has_failure() && !summary_.output_closed) {
+            consumer_->poll_batch(batch, kBatchSize, std::chrono::milliseconds(100));
+            for (const auto& message : batch) {
+                if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                    at_end_.insert(message->partition);
+                    continue;
+                }
+                if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                    const std::string reason = rd_kafka_message_errstr(message.get());
+                    if (message->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+                        message->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+                        return Error{"cannot read topic '" + options_.in + "': " + reason};
+                    }
+                    spdlog::info("consumer: {}", reason);
+                    continue;
+                }
+                at_end_.erase(message->partition);
+                if (auto error = handle(kafka::view_of(*message, headers)); error) return error;
+                if (summary_.output_closed) return std::nullopt;  // `| head` is done reading
+                if (options_.count && summary_.in >= *options_.count) return std::nullopt;
+            }
+            producer_->poll();
+            if (Clock::now() - last_store >= kStoreInterval) {
+                commit_progress(false);
+                last_store = Clock::now();
+            }
+            if (options_.exit_at_end && caught_up()) return std::nullopt;
+        }
+        return std::nullopt;
+    }
+
+    std::optional<Error> handle(const record::RecordView& input) {
+        ++summary_.in;
+        auto& slot = tracker_.track(input.partition, input.offset);
+        if (auto cause = processor_.process(input)) {
+            ++summary_.dead_lettered;
+            if (auto error = send(dead_letters_.build(input, options_.dlq_topic(), *cause), slot)) {
+                return error;
+            }
+        } else {
+            const auto& outputs = processor_.outputs();
+            if (outputs.size() == 0) ++summary_.filtered;
+            for (std::size_t i = 0; i < outputs.size(); ++i) {
+                auto output = processor_.output_record(input, options_.out, i);
+                if (stdout_sink_) {
+                    if (!stdout_sink_->write(output)) return output_failure();
+                } else if (auto error = send(output, slot)) {
+                    return error;
+                }
+                ++summary_.out;
+            }
+        }
+        tracker_.seal(slot);
+        return std::nullopt;
+    }
+
+    std::optional<Error> send(record::RecordView record, OffsetTracker::Slot& slot) {
+        record.partition = -1;
+        OffsetTracker::add_pending(slot);
+        if (auto sent = producer_->send(record, &slot); !sent) {
+            tracker_.delivered(slot, true);
+            return Error{"cannot send a record for input partition " +
+                         std::to_string(slot.partition) + " offset " + std::to_string(slot.offset) +
+                         ": " + sent.error().message};
+        }
+        return std::nullopt;
+    }
+
+    std::optional<Error> output_failure() {
+        if (stdout_sink_->writer().closed_pipe()) {
+            summary_.output_closed = true;
+            return std::nullopt;
+        }
+        return Error{stdout_sink_->writer().error()};
+    }
+
+    // Stores (and with `sync`, commits) the offsets whose work is complete. Offsets whose
+    // commit failed (a group rebalancing) are kept and committed with the next attempt: an
+    // offset is only ever committed once every record before it is done, so a late commit can
+    // cause reprocessing, never loss. Returns whether everything done is committed.
+    bool commit_progress(bool sync) {
+        // Records written to stdout count as done only once they are out of our buffer.
+        if (stdout_sink_ && !stdout_sink_->flush()) return false;
+        std::vector<kafka::TopicPartition> offsets;
+        for (const auto& [partition, next] : tracker_.take_committable()) {
+            offsets.push_back({options_.in, partition, next});
+            uncommitted_[partition] = next;
+        }
+        if (auto stored = consumer_->store_offsets(offsets); !stored) {
+            spdlog::warn("{}", stored.error().message);
+        }
+        if (!sync || uncommitted_.empty()) return true;
+        offsets.clear();
+        for (const auto& [partition, next] : uncommitted_) {
+            offsets.push_back({options_.in, partition, next});
+        }
+        if (auto committed = consumer_->commit(offsets); !committed) {
+            last_commit_error_ = committed.error().message;
+            spdlog::info("{}; will retry", last_commit_error_);
+            return false;
+        }
+        uncommitted_.clear();
+        return true;
+    }
+
+    bool caught_up() const {
+        if (tracker_.in_flight() > 0) return false;
+        const auto assigned = consumer_->assignment();
+        if (assigned.empty()) return false;
+        for (const auto& partition : assigned) {
+            if (!at_end_.contains(partition.partition)) return false;
+        }
+        return true;
+    }
+
+    void finish() {
+        if (stdout_sink_) {
+            stdout_sink_->flush();
+            summary_.output_closed = summary_.output_closed || stdout_sink_->writer().closed_pipe();
+        }
+        drain(*producer_);
+        // A commit refused because the group is rebalancing (another member leaving too)
+        // succeeds once this member has rejoined: keep serving the group until then. Records
+        // fetched meanwhile are not processed and their offsets are not stored.
+        const auto deadline = Clock::now() + options_.timeout;
+        std::vector<kafka::MessagePtr> ignored;
+        while (!commit_progress(true) && Clock::now() < deadline) {
+            // Retrying at once would only be refused again (and delays the rejoin).
+            const auto seen = assignments_;
+            while (assignments_ == seen && Clock::now() < deadline) {
+                consumer_->poll_batch(ignored, kBatchSize, std::chrono::milliseconds(100));
+            }
+        }
+        if (!uncommitted_.empty()) {
+            spdlog::warn(
+                "{}; the records after the last committed offsets will be processed "
+                "again by the next run (at-least-once)",
+                last_commit_error_);
+        }
+        consumer_->close();
+    }
+
+    const TransformOptions& options_;
+    RecordProcessor& processor_;
+    OffsetTracker tracker_;
+    TrackingListener listener_;
+    DeadLetterBuilder dead_letters_;
+    std::optional<kafka::Producer> producer_;
+    std::optional<kafka::Consumer> consumer_;
+    std::optional<LineSink> stdout_sink_;
+    std::set<std::int32_t> at_end_;
+    std::map<std::int32_t, std::int64_t> uncommitted_;  // done, commit not yet confirmed
+    std::string last_commit_error_;
+    std::uint64_t assignments_ = 0;  // rebalances that gave this member partitions
+    TransformSummary summary_;
+};
+
+}  // namespace
+
+Expected<TransformSummary> run_transform(const TransformOptions& options,
+                                         const config::ClientSettings& settings) {
+    const auto started = Clock::now();
+    auto filter = filter::Filter::compile(options.filter);
+    if (!filter) return filter.error();
+    RecordProcessor processor(std::move(*filter), options.max_record_bytes);
+    Expected<TransformSummary> summary = TransformSummary{};
+    if (options.from_stdin()) {
+        summary = run_from_stdin(options, settings, processor);
+    } else if (options.exactly_once) {
+        summary = run_transactional(options, settings, processor);
+    } else {
+        KafkaTransform transform(options, processor);
+        summary = transform.run(settings);
+    }
+    if (summary) {
+        summary->seconds = std::chrono::duration<double>(Clock::now() - started).count();
+        summary->interrupted = stop_requested();
+    }
+    return summary;
+}
+
+}  // namespace kpipe::pipeline
