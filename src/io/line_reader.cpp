@@ -1,9 +1,12 @@
 #include "io/line_reader.hpp"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "common/signals.hpp"
 
 namespace kpipe::io {
 namespace {
@@ -23,6 +26,10 @@ bool LineReader::fill() {
     if (buffer_.size() - kReadablePadding - end_ < kBlockSize / 2) {
         buffer_.resize(buffer_.size() * 2);
     }
+    if (on_idle_) {
+        pollfd ready{fd_, POLLIN, 0};
+        if (::poll(&ready, 1, 0) == 0) on_idle_();
+    }
     while (true) {
         const auto capacity = buffer_.size() - kReadablePadding - end_;
         const auto count = ::read(fd_, buffer_.data() + end_, capacity);
@@ -34,7 +41,13 @@ bool LineReader::fill() {
             eof_ = true;
             return false;
         }
-        if (errno == EINTR) continue;
+        if (errno == EINTR) {
+            // A stop signal ends the input here; a line cut short by it is not a record.
+            if (!stop_requested()) continue;
+            stopped_ = true;
+            eof_ = true;
+            return false;
+        }
         error_ = "cannot read " + name_ + ": " + std::strerror(errno);
         eof_ = true;
         return false;
@@ -55,7 +68,7 @@ bool LineReader::next(std::string_view& line) {
         }
         const auto unread = end_ - begin_;
         if (eof_ || !fill()) {
-            if (end_ == begin_) return false;
+            if (end_ == begin_ || stopped_) return false;
             line = std::string_view(buffer_.data() + begin_, end_ - begin_);
             begin_ = end_;
             ++line_number_;

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,8 +22,14 @@ class LineReader {
     LineReader(int fd, std::string name);
 
     // The next line without its '\n' (a final line without one counts too). False at the end
-    // of input; error() then says whether it ended because of a read error.
+    // of input; error() then says whether it ended because of a read error. A stop signal
+    // (SIGINT/SIGTERM, see common/signals.hpp) during a blocking read ends the input, without
+    // the partial line it interrupted.
     bool next(std::string_view& line);
+
+    // Called before a read that would wait for more input (e.g. to flush output, so that a
+    // slow producer upstream sees results line by line without costing a flush per line).
+    void on_idle(std::function<void()> callback) { on_idle_ = std::move(callback); }
 
     // 1-based number of the line last returned.
     std::uint64_t line_number() const { return line_number_; }
@@ -37,8 +44,10 @@ class LineReader {
     std::size_t begin_ = 0;  // first unread byte
     std::size_t end_ = 0;    // one past the last byte read
     bool eof_ = false;
+    bool stopped_ = false;
     std::uint64_t line_number_ = 0;
     std::string error_;
+    std::function<void()> on_idle_;
 };
 
 }  // namespace kpipe::io

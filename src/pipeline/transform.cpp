@@ -109,6 +109,10 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
     std::vector<record::HeaderView> envelope_headers;
 
     io::LineReader reader(STDIN_FILENO, "stdin");
+    reader.on_idle([&] {
+        if (stdout_sink) stdout_sink->flush();
+        dead_letters.flush();
+    });
     std::string_view line;
     bool output_ok = true;
     while (output_ok && !stop_requested() && reader.next(line)) {

@@ -7,6 +7,8 @@ with kpipe."""
 import collections
 import os
 import re
+import signal
+import subprocess
 import tempfile
 import time
 
@@ -440,6 +442,23 @@ class TransformTest(h.KpipeTestCase):
             got[(rec["value"], (context["__connect.errors.stage"][0],
                                 context["__connect.errors.exception.class.name"][0]))] += 1
         self.assertEqual(got, expected)
+
+    def test_sigint_while_waiting_on_stdin_stops_at_once(self):
+        proc = h.KpipeProcess(["transform", "--in", "-", "--out", "-", "{user_id}"],
+                              stdin=subprocess.PIPE)
+        self.addCleanup(proc.cleanup)
+        proc.proc.stdin.write(b'{"user_id":"u1"}\n{"user_id":"cut sh')
+        proc.proc.stdin.flush()
+        h.poll_until(lambda: proc.check_running() and proc.stdout_bytes(), timeout=10,
+                     interval=0.05, what="the first output line")
+        proc.proc.send_signal(signal.SIGINT)
+        # stdin stays open: only the signal can end the run.
+        rc = proc.wait(10)
+        proc.proc.stdin.close()
+        self.assertEqual(rc, 0, proc.stderr_text())
+        self.assertEqual(proc.stdout_bytes(), b'{"user_id":"u1"}\n')
+        summary = h.transform_summary(proc.stderr_text())
+        self.assertEqual((summary["in"], summary["dead_lettered"]), (1, 0), summary)
 
     def test_stdin_dead_letters_go_to_the_dlq_file_and_exit_1(self):
         data, expected_out = self.stdin_expectations()
