@@ -251,17 +251,11 @@ Expected<ReplaySummary> run_replay_dlq(const ReplayOptions& options,
     const auto started = Clock::now();
     auto planner = ReplayPlanner::create(options);
     if (!planner) return planner.error();
-    Expected<ReplaySummary> summary = ReplaySummary{};
-    if (options.dry_run) {
-        summary = dry_run(options, settings, *planner);
-    } else {
-        DlqReplay replay(options, *planner);
-        summary = replay.run(settings);
-    }
-    if (summary) {
-        summary->seconds = std::chrono::duration<double>(Clock::now() - started).count();
-        summary->interrupted = stop_requested();
-    }
+    auto summary = options.dry_run ? dry_run(options, settings, *planner)
+                                   : DlqReplay(options, *planner).run(settings);
+    if (!summary) return summary;
+    summary->seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    summary->interrupted = stop_requested();
     return summary;
 }
 
