@@ -4,7 +4,7 @@
 
 using kpipe::replay::DryRunReport;
 
-TEST_CASE("the dry-run report groups by target and message, one line each", "[replay]") {
+TEST_CASE("the dry-run report groups by target and message with one line each", "[replay]") {
     DryRunReport report;
     report.add("orders", std::string_view("bad\nvalue"));
     report.add("clicks", std::nullopt);

@@ -78,7 +78,8 @@ TEST_CASE("Spring Kafka's partition and offset are big-endian binaries", "[repla
     CHECK(error_message(headers) == "Listener failed"sv);
 }
 
-TEST_CASE("the first convention present wins: Connect, then Streams, then Spring", "[replay]") {
+TEST_CASE("the first convention present wins in the order Connect then Streams then Spring",
+          "[replay]") {
     const std::string partition = big_endian(1, 4);
     const std::vector<HeaderView> headers = {
         {"kafka_dlt-original-topic", "spring-topic"},
@@ -98,7 +99,7 @@ TEST_CASE("the first convention present wins: Connect, then Streams, then Spring
     CHECK((*streams)->topic == "streams-topic");
 }
 
-TEST_CASE("no origin headers, or an empty topic, is no origin", "[replay]") {
+TEST_CASE("no origin headers or an empty topic is no origin", "[replay]") {
     const std::vector<HeaderView> none = {{"trace", "t1"}};
     auto origin = find_origin(none);
     REQUIRE(origin);
@@ -147,7 +148,7 @@ TEST_CASE("malformed partition and offset values are errors naming the header", 
     }
 }
 
-TEST_CASE("error headers of every convention are stripped, others kept in order", "[replay]") {
+TEST_CASE("error headers of every convention are stripped and others kept in order", "[replay]") {
     CHECK(is_error_header("__connect.errors.stage"));
     CHECK(is_error_header("__streams.errors.stacktrace"));
     CHECK(is_error_header("kafka_dlt-exception-fqcn"));

@@ -90,7 +90,7 @@ TEST_CASE("without origin headers a record needs --to", "[replay]") {
     CHECK(planner->decide(dead_letter(kConnectHeaders)).partition == 2);
 }
 
-TEST_CASE("--since, --until and --error-contains skip records", "[replay]") {
+TEST_CASE("the time window and the error text select records", "[replay]") {
     ReplayOptions options;
     options.since_ms = 1000;
     options.until_ms = 2000;
@@ -104,7 +104,8 @@ TEST_CASE("--since, --until and --error-contains skip records", "[replay]") {
     CHECK(planner->decide(dead_letter(kConnectHeaders, "1", 1500)).fate == Fate::skipped);
 }
 
-TEST_CASE("--where selects and FILTER repairs; non-JSON is a filter error", "[replay]") {
+TEST_CASE("the where filter selects and FILTER repairs and non-JSON is a filter error",
+          "[replay]") {
     ReplayOptions options;
     options.where = ".n > 1";
     options.filter = "{n: (.n * 10)}, {m: .n}";
@@ -126,7 +127,7 @@ TEST_CASE("--where selects and FILTER repairs; non-JSON is a filter error", "[re
     CHECK(planner->decide(tombstone).fate == Fate::filter_error);
 }
 
-TEST_CASE("a filter with no output skips; a bad filter is a usage error", "[replay]") {
+TEST_CASE("a filter with no output skips and a bad filter is a usage error", "[replay]") {
     ReplayOptions options;
     options.filter = "select(.n > 5)";
     auto planner = ReplayPlanner::create(options);
