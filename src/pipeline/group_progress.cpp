@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "pipeline/output_producer.hpp"
+
 namespace kpipe::pipeline {
 namespace {
 
@@ -19,6 +21,18 @@ std::string undeliverable(const kafka::Producer& producer, const std::string& wh
     return "cannot deliver records for input " + where + " (" + producer.counts().first_failure +
            "); its offset and later ones were not committed, so a rerun "
            "processes them again";
+}
+
+Status GroupProgress::connect(const config::ClientSettings& settings, const std::string& group,
+                              std::chrono::milliseconds timeout,
+                              kafka::DeliveryListener* listener) {
+    auto producer = connect_output_producer(settings, timeout, listener);
+    if (!producer) return producer.error();
+    producer_.emplace(std::move(*producer));
+    auto consumer = kafka::Consumer::create(settings, group, this);
+    if (!consumer) return consumer.error();
+    consumer_.emplace(std::move(*consumer));
+    return ok();
 }
 
 bool GroupProgress::commit(bool sync) {

@@ -8,10 +8,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "common/expected.hpp"
+#include "config/client_settings.hpp"
 #include "kafka/consumer.hpp"
 #include "kafka/producer.hpp"
 #include "pipeline/offset_tracker.hpp"
@@ -47,11 +50,12 @@ class GroupProgress : public kafka::RebalanceListener {
                   std::function<bool()> flush_outputs = {})
         : topic_(std::move(topic)), tracker_(tracker), flush_outputs_(std::move(flush_outputs)) {}
 
-    // Both must outlive this object's use; the consumer must have this as its listener.
-    void attach(kafka::Consumer& consumer, kafka::Producer& producer) {
-        consumer_ = &consumer;
-        producer_ = &producer;
-    }
+    // Connects the loop's producer (its delivery reports go to `listener`) and its consumer in
+    // `group`, with this as the rebalance listener.
+    Status connect(const config::ClientSettings& settings, const std::string& group,
+                   std::chrono::milliseconds timeout, kafka::DeliveryListener* listener);
+    kafka::Producer& producer() { return *producer_; }
+    kafka::Consumer& consumer() { return *consumer_; }
 
     // Stores (and with `sync`, commits) the offsets whose work is complete. Offsets whose
     // commit failed (a group rebalancing) are kept and committed with the next attempt: an
@@ -78,8 +82,8 @@ class GroupProgress : public kafka::RebalanceListener {
     std::string topic_;
     OffsetTracker& tracker_;
     std::function<bool()> flush_outputs_;
-    kafka::Consumer* consumer_ = nullptr;
-    kafka::Producer* producer_ = nullptr;
+    std::optional<kafka::Producer> producer_;
+    std::optional<kafka::Consumer> consumer_;  // after producer_: closed first
     std::set<std::int32_t> at_end_;
     std::map<std::int32_t, std::int64_t> uncommitted_;  // done, commit not yet confirmed
     std::string last_commit_error_;

@@ -166,14 +166,12 @@ class KafkaTransform {
           progress_(options.in, tracker_, [this] { return flush_stdout(); }) {}
 
     Expected<TransformSummary> run(const config::ClientSettings& settings) {
-        auto producer = connect_output_producer(settings, options_.timeout, &listener_);
-        if (!producer) return producer.error();
-        producer_.emplace(std::move(*producer));
-        auto consumer = kafka::Consumer::create(settings, options_.group_id(), &progress_);
-        if (!consumer) return consumer.error();
-        consumer_.emplace(std::move(*consumer));
-        progress_.attach(*consumer_, *producer_);
-        if (auto subscribed = consumer_->subscribe({options_.in}); !subscribed) {
+        if (auto connected =
+                progress_.connect(settings, options_.group_id(), options_.timeout, &listener_);
+            !connected) {
+            return connected.error();
+        }
+        if (auto subscribed = progress_.consumer().subscribe({options_.in}); !subscribed) {
             return subscribed.error();
         }
         if (options_.to_stdout()) stdout_sink_.emplace(STDOUT_FILENO, options_.envelope);
@@ -181,7 +179,8 @@ class KafkaTransform {
         auto failure = loop();
         finish();
         if (failure) return *failure;
-        if (tracker_.has_failure()) return Error{undeliverable(*producer_, *tracker_.failure())};
+        if (tracker_.has_failure())
+            return Error{undeliverable(progress_.producer(), *tracker_.failure())};
         return summary_;
     }
 
@@ -191,7 +190,7 @@ class KafkaTransform {
         std::vector<record::HeaderView> headers;
         auto last_store = Clock::now();
         while (!stop_requested() && !tracker_.has_failure() && !summary_.output_closed) {
-            consumer_->poll_batch(batch, kBatchSize, std::chrono::milliseconds(100));
+            progress_.consumer().poll_batch(batch, kBatchSize, std::chrono::milliseconds(100));
             for (const auto& message : batch) {
                 if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                     progress_.reached_end(message->partition);
@@ -211,7 +210,7 @@ class KafkaTransform {
                 if (summary_.output_closed) return std::nullopt;  // `| head` is done reading
                 if (options_.count && summary_.in >= *options_.count) return std::nullopt;
             }
-            producer_->poll();
+            progress_.producer().poll();
             if (Clock::now() - last_store >= kStoreInterval) {
                 progress_.commit(false);
                 last_store = Clock::now();
@@ -249,7 +248,7 @@ class KafkaTransform {
     std::optional<Error> send(record::RecordView record, OffsetTracker::Slot& slot) {
         record.partition = -1;
         OffsetTracker::add_pending(slot);
-        if (auto sent = producer_->send(record, &slot); !sent) {
+        if (auto sent = progress_.producer().send(record, &slot); !sent) {
             tracker_.delivered(slot, true);
             return Error{"cannot send a record for input partition " +
                          std::to_string(slot.partition) + " offset " + std::to_string(slot.offset) +
@@ -283,8 +282,6 @@ class KafkaTransform {
     TrackingListener listener_;
     GroupProgress progress_;
     DeadLetterBuilder dead_letters_;
-    std::optional<kafka::Producer> producer_;
-    std::optional<kafka::Consumer> consumer_;
     std::optional<LineSink> stdout_sink_;
     TransformSummary summary_;
 };

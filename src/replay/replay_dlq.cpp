@@ -11,7 +11,6 @@
 #include "kafka/producer.hpp"
 #include "pipeline/group_progress.hpp"
 #include "pipeline/offset_tracker.hpp"
-#include "pipeline/output_producer.hpp"
 #include "replay/dry_run_report.hpp"
 #include "replay/replay_plan.hpp"
 
@@ -106,28 +105,26 @@ class DlqReplay {
           pacer_(options.rate) {}
 
     Expected<ReplaySummary> run(const config::ClientSettings& settings) {
-        auto producer = pipeline::connect_output_producer(settings, options_.timeout, &listener_);
-        if (!producer) return producer.error();
-        producer_.emplace(std::move(*producer));
-        auto consumer = kafka::Consumer::create(settings, options_.group_id(), &progress_);
-        if (!consumer) return consumer.error();
-        consumer_.emplace(std::move(*consumer));
-        progress_.attach(*consumer_, *producer_);
+        if (auto connected =
+                progress_.connect(settings, options_.group_id(), options_.timeout, &listener_);
+            !connected) {
+            return connected.error();
+        }
         // A missing topic is named up front instead of waiting for an assignment that never
         // comes.
-        if (auto partitions = consumer_->partitions_of({options_.dlq}, options_.timeout);
+        if (auto partitions = progress_.consumer().partitions_of({options_.dlq}, options_.timeout);
             !partitions) {
             return partitions.error();
         }
-        if (auto subscribed = consumer_->subscribe({options_.dlq}); !subscribed) {
+        if (auto subscribed = progress_.consumer().subscribe({options_.dlq}); !subscribed) {
             return subscribed.error();
         }
         auto failure = loop();
         progress_.finish(options_.timeout);
         if (failure) return *failure;
         if (tracker_.has_failure()) {
-            return Error{
-                pipeline::undeliverable(*producer_, "dead letter at " + *tracker_.failure())};
+            return Error{pipeline::undeliverable(progress_.producer(),
+                                                 "dead letter at " + *tracker_.failure())};
         }
         return summary_;
     }
@@ -140,7 +137,7 @@ class DlqReplay {
         std::vector<record::HeaderView> headers;
         auto last_store = Clock::now();
         while (!stop_requested() && !tracker_.has_failure() && !max_reached()) {
-            consumer_->poll_batch(batch, kBatchSize, kPollInterval);
+            progress_.consumer().poll_batch(batch, kBatchSize, kPollInterval);
             for (const auto& message : batch) {
                 if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                     progress_.reached_end(message->partition);
@@ -154,7 +151,7 @@ class DlqReplay {
                 if (auto error = handle(kafka::view_of(*message, headers))) return error;
                 if (max_reached() || stop_requested()) return std::nullopt;
             }
-            producer_->poll();
+            progress_.producer().poll();
             if (Clock::now() - last_store >= kStoreInterval) {
                 progress_.commit(false);
                 last_store = Clock::now();
@@ -170,10 +167,11 @@ class DlqReplay {
         const auto& decision = planner_.decide(input);
         account(decision, input, summary_);
         if (decision.fate == Fate::replay) {
-            pacer_.wait([this] { producer_->poll(); });
+            pacer_.wait([this] { progress_.producer().poll(); });
             for (std::size_t i = 0; i < planner_.output_count(); ++i) {
                 pipeline::OffsetTracker::add_pending(slot);
-                if (auto sent = producer_->send(planner_.output(input, i), &slot); !sent) {
+                if (auto sent = progress_.producer().send(planner_.output(input, i), &slot);
+                    !sent) {
                     tracker_.delivered(slot, true);
                     return Error{"cannot replay " + options_.dlq + " partition " +
                                  std::to_string(input.partition) + " offset " +
@@ -193,8 +191,6 @@ class DlqReplay {
     pipeline::TrackingListener listener_;
     pipeline::GroupProgress progress_;
     Pacer pacer_;
-    std::optional<kafka::Producer> producer_;
-    std::optional<kafka::Consumer> consumer_;
     ReplaySummary summary_;
 };
 
