@@ -28,7 +28,7 @@ class TransactionalTransform : public kafka::RebalanceListener {
     Expected<TransformSummary> run(const config::ClientSettings& settings) {
         const auto transactional_id =
             options_.transactional_id.value_or("kpipe-" + options_.group_id());
-        auto producer = connect_output_producer(settings, options_, nullptr,
+        auto producer = connect_output_producer(settings, options_.timeout, nullptr,
                                                 {{"transactional.id", transactional_id}});
         if (!producer) return producer.error();
         producer_.emplace(std::move(*producer));

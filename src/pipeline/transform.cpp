@@ -6,15 +6,14 @@
 
 #include <cerrno>
 #include <cstring>
-#include <map>
 #include <memory>
-#include <set>
 
 #include "common/signals.hpp"
 #include "io/line_reader.hpp"
 #include "io/output_writer.hpp"
 #include "kafka/consumer.hpp"
 #include "kafka/producer.hpp"
+#include "pipeline/group_progress.hpp"
 #include "pipeline/offset_tracker.hpp"
 #include "pipeline/output_producer.hpp"
 #include "pipeline/record_processor.hpp"
@@ -50,34 +49,6 @@ class LineSink {
     record::EnvelopeEncoder encoder_;
 };
 
-// Delivery reports move the input offsets they cover towards commit.
-class TrackingListener : public kafka::DeliveryListener {
-  public:
-    explicit TrackingListener(OffsetTracker& tracker) : tracker_(tracker) {}
-    void delivered(void* tag, const char* error) override {
-        if (error != nullptr && first_error_.empty()) first_error_ = error;
-        if (tag != nullptr) tracker_.delivered(*static_cast<OffsetTracker::Slot*>(tag), error);
-    }
-    const std::string& first_error() const { return first_error_; }
-
-  private:
-    OffsetTracker& tracker_;
-    std::string first_error_;
-};
-
-// Waits for every delivery report (librdkafka's message timeout bounds the
-// wait).
-void drain(kafka::Producer& producer) {
-    while (!producer.flush(std::chrono::milliseconds(200))) {
-    }
-}
-
-std::string undeliverable(const kafka::Producer& producer, const std::string& where) {
-    return "cannot deliver records for input " + where + " (" + producer.counts().first_failure +
-           "); its offset and later ones were not committed, so a rerun "
-           "processes them again";
-}
-
 // stdin -> stdout or a topic. Dead letters go to --dlq-file or stderr.
 Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
                                           const config::ClientSettings& settings,
@@ -90,7 +61,7 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
     if (options.to_stdout()) {
         stdout_sink.emplace(STDOUT_FILENO, options.envelope);
     } else {
-        auto created = connect_output_producer(settings, options, &listener);
+        auto created = connect_output_producer(settings, options.timeout, &listener);
         if (!created) return created.error();
         producer.emplace(std::move(*created));
     }
@@ -190,19 +161,21 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
 // A topic -> a topic or stdout, at least once: input offsets are stored for
 // commit only when every output and dead letter they produced is acknowledged
 // (or written to stdout).
-class KafkaTransform : public kafka::RebalanceListener {
+class KafkaTransform {
   public:
     KafkaTransform(const TransformOptions& options, RecordProcessor& processor)
-        : options_(options), processor_(processor), listener_(tracker_) {}
+        : options_(options),
+          processor_(processor),
+          listener_(tracker_),
+          progress_(options.in, tracker_, [this] { return flush_stdout(); }) {}
 
     Expected<TransformSummary> run(const config::ClientSettings& settings) {
-        auto producer = connect_output_producer(settings, options_, &listener_);
-        if (!producer) return producer.error();
-        producer_.emplace(std::move(*producer));
-        auto consumer = kafka::Consumer::create(settings, options_.group_id(), this);
-        if (!consumer) return consumer.error();
-        consumer_.emplace(std::move(*consumer));
-        if (auto subscribed = consumer_->subscribe({options_.in}); !subscribed) {
+        if (auto connected =
+                progress_.connect(settings, options_.group_id(), options_.timeout, &listener_);
+            !connected) {
+            return connected.error();
+        }
+        if (auto subscribed = progress_.consumer().subscribe({options_.in}); !subscribed) {
             return subscribed.error();
         }
         if (options_.to_stdout()) stdout_sink_.emplace(STDOUT_FILENO, options_.envelope);
@@ -210,27 +183,9 @@ class KafkaTransform : public kafka::RebalanceListener {
         auto failure = loop();
         finish();
         if (failure) return *failure;
-        if (tracker_.has_failure()) return Error{undeliverable(*producer_, *tracker_.failure())};
+        if (tracker_.has_failure())
+            return Error{undeliverable(progress_.producer(), *tracker_.failure())};
         return summary_;
-    }
-
-    void revoking(const std::vector<kafka::TopicPartition>& partitions) override {
-        // Finish and commit the work on partitions before another member takes
-        // them.
-        if (stdout_sink_) stdout_sink_->flush();
-        drain(*producer_);
-        commit_progress(true);
-        std::vector<std::int32_t> numbers;
-        for (const auto& partition : partitions) {
-            numbers.push_back(partition.partition);
-            at_end_.erase(partition.partition);
-        }
-        tracker_.drop(numbers);
-        spdlog::info("rebalance: {} partitions revoked", partitions.size());
-    }
-    void assigned(const std::vector<kafka::TopicPartition>& partitions) override {
-        ++assignments_;
-        spdlog::info("rebalance: {} partitions assigned", partitions.size());
     }
 
   private:
@@ -239,10 +194,10 @@ class KafkaTransform : public kafka::RebalanceListener {
         std::vector<record::HeaderView> headers;
         auto last_store = Clock::now();
         while (!stop_requested() && !tracker_.has_failure() && !summary_.output_closed) {
-            consumer_->poll_batch(batch, kBatchSize, std::chrono::milliseconds(100));
+            progress_.consumer().poll_batch(batch, kBatchSize, std::chrono::milliseconds(100));
             for (const auto& message : batch) {
                 if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-                    at_end_.insert(message->partition);
+                    progress_.reached_end(message->partition);
                     continue;
                 }
                 if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -254,17 +209,17 @@ class KafkaTransform : public kafka::RebalanceListener {
                     spdlog::info("consumer: {}", reason);
                     continue;
                 }
-                at_end_.erase(message->partition);
+                progress_.left_end(message->partition);
                 if (auto error = handle(kafka::view_of(*message, headers)); error) return error;
                 if (summary_.output_closed) return std::nullopt;  // `| head` is done reading
                 if (options_.count && summary_.in >= *options_.count) return std::nullopt;
             }
-            producer_->poll();
+            progress_.producer().poll();
             if (Clock::now() - last_store >= kStoreInterval) {
-                commit_progress(false);
+                progress_.commit(false);
                 last_store = Clock::now();
             }
-            if (options_.exit_at_end && caught_up()) return std::nullopt;
+            if (options_.exit_at_end && progress_.caught_up()) return std::nullopt;
         }
         return std::nullopt;
     }
@@ -297,7 +252,7 @@ class KafkaTransform : public kafka::RebalanceListener {
     std::optional<Error> send(record::RecordView record, OffsetTracker::Slot& slot) {
         record.partition = -1;
         OffsetTracker::add_pending(slot);
-        if (auto sent = producer_->send(record, &slot); !sent) {
+        if (auto sent = progress_.producer().send(record, &slot); !sent) {
             tracker_.delivered(slot, true);
             return Error{"cannot send a record for input partition " +
                          std::to_string(slot.partition) + " offset " + std::to_string(slot.offset) +
@@ -314,84 +269,24 @@ class KafkaTransform : public kafka::RebalanceListener {
         return Error{stdout_sink_->writer().error()};
     }
 
-    // Stores (and with `sync`, commits) the offsets whose work is complete. Offsets whose
-    // commit failed (a group rebalancing) are kept and committed with the next attempt: an
-    // offset is only ever committed once every record before it is done, so a late commit can
-    // cause reprocessing, never loss. Returns whether everything done is committed.
-    bool commit_progress(bool sync) {
-        // Records written to stdout count as done only once they are out of our buffer.
-        if (stdout_sink_ && !stdout_sink_->flush()) return false;
-        std::vector<kafka::TopicPartition> offsets;
-        for (const auto& [partition, next] : tracker_.take_committable()) {
-            offsets.push_back({options_.in, partition, next});
-            uncommitted_[partition] = next;
-        }
-        if (auto stored = consumer_->store_offsets(offsets); !stored) {
-            spdlog::warn("{}", stored.error().message);
-        }
-        if (!sync || uncommitted_.empty()) return true;
-        offsets.clear();
-        for (const auto& [partition, next] : uncommitted_) {
-            offsets.push_back({options_.in, partition, next});
-        }
-        if (auto committed = consumer_->commit(offsets); !committed) {
-            last_commit_error_ = committed.error().message;
-            spdlog::info("{}; will retry", last_commit_error_);
-            return false;
-        }
-        uncommitted_.clear();
-        return true;
-    }
-
-    bool caught_up() const {
-        if (tracker_.in_flight() > 0) return false;
-        const auto assigned = consumer_->assignment();
-        if (assigned.empty()) return false;
-        for (const auto& partition : assigned) {
-            if (!at_end_.contains(partition.partition)) return false;
-        }
-        return true;
-    }
+    // Records written to stdout count as done only once they are out of our buffer.
+    bool flush_stdout() { return !stdout_sink_ || stdout_sink_->flush(); }
 
     void finish() {
         if (stdout_sink_) {
             stdout_sink_->flush();
             summary_.output_closed = summary_.output_closed || stdout_sink_->writer().closed_pipe();
         }
-        drain(*producer_);
-        // A commit refused because the group is rebalancing (another member leaving too)
-        // succeeds once this member has rejoined: keep serving the group until then. Records
-        // fetched meanwhile are not processed and their offsets are not stored.
-        const auto deadline = Clock::now() + options_.timeout;
-        std::vector<kafka::MessagePtr> ignored;
-        while (!commit_progress(true) && Clock::now() < deadline) {
-            // Retrying at once would only be refused again (and delays the rejoin).
-            const auto seen = assignments_;
-            while (assignments_ == seen && Clock::now() < deadline) {
-                consumer_->poll_batch(ignored, kBatchSize, std::chrono::milliseconds(100));
-            }
-        }
-        if (!uncommitted_.empty()) {
-            spdlog::warn(
-                "{}; the records after the last committed offsets will be processed "
-                "again by the next run (at-least-once)",
-                last_commit_error_);
-        }
-        consumer_->close();
+        progress_.finish(options_.timeout);
     }
 
     const TransformOptions& options_;
     RecordProcessor& processor_;
     OffsetTracker tracker_;
     TrackingListener listener_;
+    GroupProgress progress_;
     DeadLetterBuilder dead_letters_;
-    std::optional<kafka::Producer> producer_;
-    std::optional<kafka::Consumer> consumer_;
     std::optional<LineSink> stdout_sink_;
-    std::set<std::int32_t> at_end_;
-    std::map<std::int32_t, std::int64_t> uncommitted_;  // done, commit not yet confirmed
-    std::string last_commit_error_;
-    std::uint64_t assignments_ = 0;  // rebalances that gave this member partitions
     TransformSummary summary_;
 };
 
