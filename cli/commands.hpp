@@ -11,5 +11,6 @@ void add_broker_command(CLI::App& app, const GlobalOptions& globals, CommandResu
 void add_produce_command(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void add_consume_command(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void add_transform_command(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void add_topic_check_command(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 
 }  // namespace kpipe::cli

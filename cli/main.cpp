@@ -13,10 +13,9 @@ using AddCommand = void (*)(CLI::App&, const kpipe::cli::GlobalOptions&,
                             kpipe::cli::CommandResult&);
 
 constexpr AddCommand kCommands[] = {
-    kpipe::cli::add_broker_command,
-    kpipe::cli::add_produce_command,
-    kpipe::cli::add_consume_command,
-    kpipe::cli::add_transform_command,
+    kpipe::cli::add_broker_command,      kpipe::cli::add_produce_command,
+    kpipe::cli::add_consume_command,     kpipe::cli::add_transform_command,
+    kpipe::cli::add_topic_check_command,
 };
 
 }  // namespace
