@@ -14,7 +14,11 @@ void add_broker_command(CLI::App& app, const GlobalOptions& globals, CommandResu
         "stdout. Limits: memory only; about 5 MB or 100,000 batches kept per partition\n"
         "(older data is dropped); no TLS/SASL; no CreateTopics/DeleteTopics/DescribeConfigs\n"
         "or group listing; a producer's metadata request auto-creates unknown topics with\n"
-        "4 partitions; transactions are accepted but aborted records are not hidden.");
+        "4 partitions; transactions are accepted but aborted records are not hidden.\n"
+        "With --control, fault-injection commands are read from stdin, one per line, each\n"
+        "answered on stdout with 'ok' or 'error: ...': 'down ID' (broker ID closes its\n"
+        "connections and refuses new ones, but stays in metadata), 'up ID', 'rtt ID MS'\n"
+        "(delay every response of broker ID by MS milliseconds), to rehearse faults.");
     struct Options {
         broker::BrokerOptions broker;
         std::vector<std::string> topics;
@@ -26,7 +30,10 @@ void add_broker_command(CLI::App& app, const GlobalOptions& globals, CommandResu
         ->check(CLI::Range(1, 16))
         ->capture_default_str();
     command->add_option("--topic", options->topics,
-                        "Pre-create a topic: NAME or NAME:PARTITIONS (repeatable)");
+                        "Pre-create a topic: NAME[:PARTITIONS[:REPLICAS]] (repeatable; default 1 "
+                        "partition, replication factor min(broker count, 3))");
+    command->add_flag("--control", options->broker.control,
+                      "Read fault-injection commands from stdin: down ID, up ID, rtt ID MS");
     command->add_option("--bootstrap-file", options->broker.bootstrap_file,
                         "Also write the bootstrap list to this file (removed at exit)");
     command->callback([&globals, &result, options] {

@@ -12,5 +12,6 @@ void add_produce_command(CLI::App& app, const GlobalOptions& globals, CommandRes
 void add_consume_command(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void add_transform_command(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void add_replay_dlq_command(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void add_topic_check_command(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 
 }  // namespace kpipe::cli

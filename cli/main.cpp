@@ -15,7 +15,7 @@ using AddCommand = void (*)(CLI::App&, const kpipe::cli::GlobalOptions&,
 constexpr AddCommand kCommands[] = {
     kpipe::cli::add_broker_command,     kpipe::cli::add_produce_command,
     kpipe::cli::add_consume_command,    kpipe::cli::add_transform_command,
-    kpipe::cli::add_replay_dlq_command,
+    kpipe::cli::add_replay_dlq_command, kpipe::cli::add_topic_check_command,
 };
 
 }  // namespace

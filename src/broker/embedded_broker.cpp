@@ -1,6 +1,8 @@
 #include "broker/embedded_broker.hpp"
 
+#include <poll.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <chrono>
@@ -30,29 +32,133 @@ Status write_atomically(const std::string& path, const std::string& line) {
 
 }  // namespace
 
-Expected<TopicSpec> parse_topic_spec(std::string_view text) {
-    const auto colon = text.rfind(':');
-    TopicSpec spec{std::string(text.substr(0, colon)), 1};
-    if (colon != std::string_view::npos) {
-        const auto count = text.substr(colon + 1);
-        auto [end, error] =
-            std::from_chars(count.data(), count.data() + count.size(), spec.partitions);
-        if (error != std::errc{} || end != count.data() + count.size() || spec.partitions < 1) {
-            return usage_error(
-                "--topic '" + std::string(text) +
-                "': the partition count must be a positive number (NAME:PARTITIONS)");
-        }
+namespace {
+
+// `field` of the --topic value `text` as a positive count of `what`, or a usage error.
+Expected<int> positive_count(std::string_view field, std::string_view text, const char* what) {
+    int count = 0;
+    auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), count);
+    if (error != std::errc{} || end != field.data() + field.size() || count < 1) {
+        return usage_error("--topic '" + std::string(text) + "': the " + what +
+                           " must be a positive number (NAME[:PARTITIONS[:REPLICAS]])");
     }
-    if (spec.name.empty()) return usage_error("--topic needs a name (NAME or NAME:PARTITIONS)");
+    return count;
+}
+
+std::vector<std::string_view> split_words(std::string_view text, char separator) {
+    std::vector<std::string_view> words;
+    while (true) {
+        const auto at = text.find(separator);
+        words.push_back(text.substr(0, at));
+        if (at == std::string_view::npos) return words;
+        text.remove_prefix(at + 1);
+    }
+}
+
+}  // namespace
+
+Expected<TopicSpec> parse_topic_spec(std::string_view text) {
+    const auto fields = split_words(text, ':');
+    if (fields.size() > 3) {
+        return usage_error("--topic '" + std::string(text) +
+                           "': expected NAME[:PARTITIONS[:REPLICAS]]");
+    }
+    TopicSpec spec{std::string(fields[0]), 1, std::nullopt};
+    if (fields.size() > 1) {
+        auto partitions = positive_count(fields[1], text, "partition count");
+        if (!partitions) return partitions.error();
+        spec.partitions = *partitions;
+    }
+    if (fields.size() > 2) {
+        auto replicas = positive_count(fields[2], text, "replication factor");
+        if (!replicas) return replicas.error();
+        spec.replicas = *replicas;
+    }
+    if (spec.name.empty()) {
+        return usage_error("--topic needs a name (NAME[:PARTITIONS[:REPLICAS]])");
+    }
     return spec;
 }
+
+Expected<ControlCommand> parse_control_command(std::string_view line) {
+    std::vector<std::string_view> words;
+    for (auto word : split_words(line, ' ')) {
+        if (!word.empty()) words.push_back(word);
+    }
+    const auto number = [](std::string_view word, int& out) {
+        auto [end, error] = std::from_chars(word.data(), word.data() + word.size(), out);
+        return error == std::errc{} && end == word.data() + word.size() && out >= 0;
+    };
+    ControlCommand command;
+    const bool rtt = !words.empty() && words[0] == "rtt";
+    if (words.empty() || (words[0] != "down" && words[0] != "up" && !rtt) ||
+        words.size() != (rtt ? 3u : 2u) || !number(words[1], command.broker_id) ||
+        (rtt && !number(words[2], command.rtt_ms))) {
+        return usage_error("unknown control command '" + std::string(line) +
+                           "'; use 'down ID', 'up ID' or 'rtt ID MS'");
+    }
+    command.action = words[0] == "down" ? ControlCommand::Action::down
+                     : rtt              ? ControlCommand::Action::rtt
+                                        : ControlCommand::Action::up;
+    return command;
+}
+
+namespace {
+
+Status apply_control_command(kafka::MockCluster& cluster, std::string_view line) {
+    auto command = parse_control_command(line);
+    if (!command) return command.error();
+    switch (command->action) {
+        case ControlCommand::Action::down:
+            return cluster.set_broker_down(command->broker_id);
+        case ControlCommand::Action::up:
+            return cluster.set_broker_up(command->broker_id);
+        case ControlCommand::Action::rtt:
+            return cluster.set_broker_rtt(command->broker_id, command->rtt_ms);
+    }
+    return ok();
+}
+
+// Reads stdin without blocking the stop-signal check; answers each complete line.
+class ControlChannel {
+  public:
+    // Waits up to `wait` for input and handles every complete line; false once stdin closed.
+    bool serve(kafka::MockCluster& cluster, std::ostream& out, std::chrono::milliseconds wait) {
+        pollfd input{STDIN_FILENO, POLLIN, 0};
+        if (::poll(&input, 1, static_cast<int>(wait.count())) <= 0) return true;
+        char chunk[4096];
+        const auto count = ::read(STDIN_FILENO, chunk, sizeof chunk);
+        if (count <= 0) return false;
+        pending_.append(chunk, static_cast<std::size_t>(count));
+        for (auto end = pending_.find('\n'); end != std::string::npos; end = pending_.find('\n')) {
+            std::string line = pending_.substr(0, end);
+            pending_.erase(0, end + 1);
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            if (line.empty()) continue;
+            auto status = apply_control_command(cluster, line);
+            spdlog::info("control: {}: {}", line, status ? "ok" : status.error().message);
+            out << (status ? std::string("ok") : "error: " + status.error().message) << std::endl;
+        }
+        return true;
+    }
+
+  private:
+    std::string pending_;
+};
+
+}  // namespace
 
 Status run_embedded_broker(const BrokerOptions& options, std::ostream& out) {
     auto cluster = kafka::MockCluster::start(options.broker_count);
     if (!cluster) return cluster.error();
     for (const auto& topic : options.topics) {
-        auto created =
-            cluster->create_topic(topic.name, topic.partitions, std::min(options.broker_count, 3));
+        const int replicas = topic.replicas.value_or(std::min(options.broker_count, 3));
+        if (replicas > options.broker_count) {
+            return usage_error("--topic " + topic.name + ": replication factor " +
+                               std::to_string(replicas) + " needs at least that many brokers; " +
+                               "raise --broker-count");
+        }
+        auto created = cluster->create_topic(topic.name, topic.partitions, replicas);
         if (!created) return created.error();
     }
     const std::string bootstrap = cluster->bootstrap_servers();
@@ -64,7 +170,15 @@ Status run_embedded_broker(const BrokerOptions& options, std::ostream& out) {
     }
     spdlog::info("embedded broker at {} ({} topics pre-created)", bootstrap, options.topics.size());
     // The cluster serves requests on librdkafka's threads; this one only waits for the signal.
-    while (!stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ControlChannel control;
+    bool control_open = options.control;
+    while (!stop_requested()) {
+        if (control_open) {
+            control_open = control.serve(*cluster, out, std::chrono::milliseconds(50));
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    }
     spdlog::info("embedded broker stopping (signal {})", stop_signal());
     if (options.bootstrap_file) std::remove(options.bootstrap_file->c_str());
     return ok();

@@ -261,19 +261,24 @@ std::vector<TopicPartition> Consumer::positions() const {
 }
 
 Expected<std::vector<TopicPartition>> Consumer::committed(std::chrono::milliseconds timeout) const {
-    auto assigned = assignment();
-    if (assigned.empty()) return assigned;
-    auto list = to_list(assigned);
+    auto offsets = committed(assignment(), timeout);
+    if (!offsets) return offsets;
+    for (auto& offset : *offsets) {
+        if (offset.offset < 0) offset.offset = RD_KAFKA_OFFSET_BEGINNING;
+    }
+    return offsets;
+}
+
+Expected<std::vector<TopicPartition>> Consumer::committed(
+    const std::vector<TopicPartition>& partitions, std::chrono::milliseconds timeout) const {
+    if (partitions.empty()) return partitions;
+    auto list = to_list(partitions);
     if (auto error =
             rd_kafka_committed(client_.handle(), list.get(), static_cast<int>(timeout.count()));
         error) {
         return Error{"cannot read the group's committed offsets: " + error_text(error)};
     }
-    auto offsets = from_list(*list);
-    for (auto& offset : offsets) {
-        if (offset.offset < 0) offset.offset = RD_KAFKA_OFFSET_BEGINNING;
-    }
-    return offsets;
+    return from_list(*list);
 }
 
 Status Consumer::seek(const std::vector<TopicPartition>& offsets,

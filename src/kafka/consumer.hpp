@@ -80,6 +80,10 @@ class Consumer {
     std::vector<TopicPartition> positions() const;
     // The group's committed offsets for the assigned partitions (beginning where none).
     Expected<std::vector<TopicPartition>> committed(std::chrono::milliseconds timeout) const;
+    // The group's committed offsets for any partitions, assigned or not (RD_KAFKA_OFFSET_INVALID
+    // where the group committed none): lag can be read without joining the group.
+    Expected<std::vector<TopicPartition>> committed(const std::vector<TopicPartition>& partitions,
+                                                    std::chrono::milliseconds timeout) const;
     // Moves the assigned partitions back to these offsets (after an aborted transaction).
     Status seek(const std::vector<TopicPartition>& offsets, std::chrono::milliseconds timeout);
     // Leaves the group (committing stored offsets) and stops fetching.

@@ -35,4 +35,25 @@ Status MockCluster::create_topic(const std::string& name, int partitions, int re
     return ok();
 }
 
+namespace {
+
+Status broker_result(rd_kafka_resp_err_t error, std::int32_t broker_id) {
+    if (error == RD_KAFKA_RESP_ERR_NO_ERROR) return ok();
+    return Error{"broker " + std::to_string(broker_id) + ": " + error_text(error)};
+}
+
+}  // namespace
+
+Status MockCluster::set_broker_down(std::int32_t broker_id) {
+    return broker_result(rd_kafka_mock_broker_set_down(cluster_, broker_id), broker_id);
+}
+
+Status MockCluster::set_broker_up(std::int32_t broker_id) {
+    return broker_result(rd_kafka_mock_broker_set_up(cluster_, broker_id), broker_id);
+}
+
+Status MockCluster::set_broker_rtt(std::int32_t broker_id, int rtt_ms) {
+    return broker_result(rd_kafka_mock_broker_set_rtt(cluster_, broker_id, rtt_ms), broker_id);
+}
+
 }  // namespace kpipe::kafka

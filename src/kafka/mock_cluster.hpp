@@ -25,6 +25,13 @@ class MockCluster {
 
     Status create_topic(const std::string& name, int partitions, int replication_factor);
 
+    // Fault injection: a broker that is down closes its connections and refuses new ones;
+    // metadata still lists it (as partition leader too), as the mock keeps no liveness state.
+    Status set_broker_down(std::int32_t broker_id);
+    Status set_broker_up(std::int32_t broker_id);
+    // Adds `rtt_ms` of delay to every response of the broker.
+    Status set_broker_rtt(std::int32_t broker_id, int rtt_ms);
+
   private:
     MockCluster(Client owner, rd_kafka_mock_cluster_s* cluster);
 

@@ -18,6 +18,7 @@ import collections
 import ctypes
 import json
 import os
+import queue
 import re
 import shutil
 import signal
@@ -105,7 +106,8 @@ def poll_until(condition, timeout, interval=0.02, what="condition"):
 class Broker:
     """A running `kpipe broker` process."""
 
-    def __init__(self, topics=None, broker_count=None, extra_args=(), bootstrap_file=True):
+    def __init__(self, topics=None, broker_count=None, extra_args=(), bootstrap_file=True,
+                 control=False):
         self.tmpdir = tempfile.mkdtemp(prefix="kpipe-broker-", dir=_scratch_dir("brokers"))
         # The bootstrap file gets a directory of its own so tests can see what else is written
         # there (an atomic write leaves nothing but the file).
@@ -121,11 +123,16 @@ class Broker:
         if self.bootstrap_file:
             args += ["--bootstrap-file", self.bootstrap_file]
         args += list(extra_args)
+        if control:
+            args.append("--control")
         self.args = args
+        # With --control, stdout lines after the bootstrap list answer control commands.
+        self.replies = queue.Queue() if control else None
         self.stderr_path = os.path.join(self.tmpdir, "stderr")
         self._stderr = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._stderr,
+            args, stdin=subprocess.PIPE if control else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=self._stderr,
             cwd=_scratch_dir("cwd"), env=clean_env(), preexec_fn=_die_with_parent)
         # The first stdout line is the bootstrap list; the rest is drained so the broker never
         # blocks on a full pipe.
@@ -141,6 +148,9 @@ class Broker:
         first = self.proc.stdout.readline()
         self._first_line = first
         self._first_line_seen.set()
+        if self.replies is not None:
+            for line in iter(self.proc.stdout.readline, b""):
+                self.replies.put(line.decode("utf-8", "replace").strip())
         for _ in iter(lambda: self.proc.stdout.read(65536), b""):
             pass
 
@@ -169,6 +179,12 @@ class Broker:
             except FileNotFoundError:
                 return None
         return poll_until(ready, BROKER_START_TIMEOUT, what="bootstrap file").strip()
+
+    def control(self, command, timeout=10):
+        """Sends one --control command; returns the broker's one-line answer."""
+        self.proc.stdin.write((command + "\n").encode())
+        self.proc.stdin.flush()
+        return self.replies.get(timeout=timeout)
 
     def stderr_text(self):
         if not self._stderr.closed:
@@ -201,6 +217,8 @@ class Broker:
         self.kill()
         self._reader.join(5)
         self.proc.stdout.close()
+        if self.proc.stdin:
+            self.proc.stdin.close()
         if not self._stderr.closed:
             self._stderr.close()
         shutil.rmtree(self.tmpdir, ignore_errors=True)
