@@ -1,11 +1,11 @@
 #include "global_options.hpp"
 
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
 
 #include "config/environment.hpp"
+#include "log/structured_log.hpp"
 
 namespace kpipe::cli {
 
@@ -29,6 +29,12 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
     app.add_flag("-v,--verbose", options.verbosity, "More detail on stderr (repeat for more)")
         ->group(group);
     app.add_flag("-q,--quiet", options.quiet, "Only errors on stderr")->group(group);
+    app.add_option("--log-format", options.log_format,
+                   "Log lines on stderr as text or as one JSON object per line (time, level, "
+                   "subcommand, message, topic/partition/offset/error when known)")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str()
+        ->group(group);
     app.add_option("--timeout", options.timeout_seconds,
                    "Seconds to wait for the brokers and for each record's acknowledgement")
         ->check(CLI::PositiveNumber)
@@ -37,17 +43,13 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
 }
 
 void configure_logging(const GlobalOptions& options, const std::string& subcommand) {
-    auto logger = std::make_shared<spdlog::logger>(
-        "kpipe " + subcommand, std::make_shared<spdlog::sinks::stderr_sink_mt>());
-    logger->set_pattern("%n: %v");
     auto level = spdlog::level::warn;
     if (options.quiet) level = spdlog::level::err;
     if (options.verbosity == 1) level = spdlog::level::info;
     if (options.verbosity == 2) level = spdlog::level::debug;
     if (options.verbosity >= 3) level = spdlog::level::trace;
-    logger->set_level(level);
-    logger->flush_on(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
+    log::configure(log::parse_format(options.log_format).value_or(log::Format::text), subcommand,
+                   level);
 }
 
 Expected<std::optional<config::Settings>> load_settings(const GlobalOptions& options) {
@@ -73,8 +75,9 @@ Expected<config::ClientSettings> client_settings(const GlobalOptions& options) {
 }
 
 int report(const Error& error) {
-    spdlog::error("{}", error.message);
-    return error.kind == ErrorKind::usage ? kExitUsage : kExitFailure;
+    const int exit_code = error.kind == ErrorKind::usage ? kExitUsage : kExitFailure;
+    log::write(spdlog::level::err, error.message, {{"exit_code", std::int64_t{exit_code}}});
+    return exit_code;
 }
 
 }  // namespace kpipe::cli

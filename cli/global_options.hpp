@@ -26,6 +26,7 @@ struct GlobalOptions {
     std::optional<std::string> profile;
     int verbosity = 0;
     bool quiet = false;
+    std::string log_format = "text";
     double timeout_seconds = 10;
 
     std::chrono::milliseconds timeout() const {
@@ -35,7 +36,8 @@ struct GlobalOptions {
 
 void add_global_options(CLI::App& app, GlobalOptions& options);
 
-// Sends log lines to stderr as "kpipe SUBCOMMAND: message" at the level -v/-q ask for.
+// Sends log lines to stderr as "kpipe SUBCOMMAND: message" (or JSON objects with
+// --log-format json) at the level -v/-q ask for.
 void configure_logging(const GlobalOptions& options, const std::string& subcommand);
 
 // The settings file (if any), to find pipelines and profiles.

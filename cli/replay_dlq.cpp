@@ -1,3 +1,4 @@
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include <cmath>
@@ -5,6 +6,7 @@
 
 #include "commands.hpp"
 #include "common/signals.hpp"
+#include "log/structured_log.hpp"
 #include "replay/record_time.hpp"
 #include "replay/replay_dlq.hpp"
 
@@ -13,17 +15,22 @@ namespace {
 
 void print_summary(const replay::ReplaySummary& summary, bool dry_run, bool quiet) {
     if (quiet) return;
-    std::fprintf(stderr,
-                 "kpipe replay-dlq%s: read %llu, %s %llu, skipped %llu (%llu filter errors), "
-                 "over the replay limit %llu, unroutable %llu, %.2fs%s\n",
-                 dry_run ? " (dry run)" : "", static_cast<unsigned long long>(summary.read),
-                 dry_run ? "would replay" : "replayed",
-                 static_cast<unsigned long long>(summary.replayed),
-                 static_cast<unsigned long long>(summary.skipped),
-                 static_cast<unsigned long long>(summary.filter_errors),
-                 static_cast<unsigned long long>(summary.over_limit),
-                 static_cast<unsigned long long>(summary.unroutable), summary.seconds,
-                 summary.interrupted ? " (stopped by signal)" : "");
+    log::summary(
+        fmt::format("kpipe replay-dlq{}: read {}, {} {}, skipped {} ({} filter errors), "
+                    "over the replay limit {}, unroutable {}, {:.2f}s{}",
+                    dry_run ? " (dry run)" : "", summary.read,
+                    dry_run ? "would replay" : "replayed", summary.replayed, summary.skipped,
+                    summary.filter_errors, summary.over_limit, summary.unroutable, summary.seconds,
+                    summary.interrupted ? " (stopped by signal)" : ""),
+        {{"dry_run", dry_run},
+         {"read", std::uint64_t{summary.read}},
+         {"replayed", std::uint64_t{summary.replayed}},
+         {"skipped", std::uint64_t{summary.skipped}},
+         {"filter_errors", std::uint64_t{summary.filter_errors}},
+         {"over_limit", std::uint64_t{summary.over_limit}},
+         {"unroutable", std::uint64_t{summary.unroutable}},
+         {"seconds", summary.seconds},
+         {"interrupted", summary.interrupted}});
 }
 
 // Options CLI11 cannot check by itself; all before connecting.

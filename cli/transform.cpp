@@ -1,3 +1,4 @@
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include <fstream>
@@ -5,6 +6,7 @@
 
 #include "commands.hpp"
 #include "common/signals.hpp"
+#include "log/structured_log.hpp"
 #include "pipeline/transform.hpp"
 
 namespace kpipe::cli {
@@ -51,15 +53,19 @@ Status resolve_filter(const GlobalOptions& globals, const std::optional<std::str
 
 void print_summary(const pipeline::TransformSummary& summary, bool quiet) {
     if (quiet) return;
-    std::fprintf(stderr,
-                 "kpipe transform: in %llu, out %llu, filtered %llu, dead-lettered %llu, "
-                 "%.2fs, %.0f records/s%s\n",
-                 static_cast<unsigned long long>(summary.in),
-                 static_cast<unsigned long long>(summary.out),
-                 static_cast<unsigned long long>(summary.filtered),
-                 static_cast<unsigned long long>(summary.dead_lettered), summary.seconds,
-                 summary.in / std::max(summary.seconds, 1e-9),
-                 summary.interrupted ? " (stopped by signal)" : "");
+    const double rate = summary.in / std::max(summary.seconds, 1e-9);
+    log::summary(
+        fmt::format("kpipe transform: in {}, out {}, filtered {}, dead-lettered {}, "
+                    "{:.2f}s, {:.0f} records/s{}",
+                    summary.in, summary.out, summary.filtered, summary.dead_lettered,
+                    summary.seconds, rate, summary.interrupted ? " (stopped by signal)" : ""),
+        {{"in", std::uint64_t{summary.in}},
+         {"out", std::uint64_t{summary.out}},
+         {"filtered", std::uint64_t{summary.filtered}},
+         {"dead_lettered", std::uint64_t{summary.dead_lettered}},
+         {"seconds", summary.seconds},
+         {"records_per_second", rate},
+         {"interrupted", summary.interrupted}});
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 
 #include <array>
 
+#include "log/structured_log.hpp"
+
 namespace kpipe::kafka {
 namespace {
 
@@ -17,7 +19,8 @@ spdlog::level::level_enum log_level_for(int syslog_level) {
 
 extern "C" void route_log(const rd_kafka_t* handle, int level, const char* facility,
                           const char* message) {
-    spdlog::log(log_level_for(level), "librdkafka {}: {}", facility, message);
+    log::write(log_level_for(level), fmt::format("librdkafka {}: {}", facility, message),
+               {{"facility", std::string(facility)}, {"source", std::string("librdkafka")}});
     // Connection failures arrive only as log lines; keep the last one to explain a timeout.
     if (std::string_view(facility) == "FAIL") {
         static_cast<ClientEvents*>(rd_kafka_opaque(handle))->record_error(message);
@@ -25,8 +28,9 @@ extern "C" void route_log(const rd_kafka_t* handle, int level, const char* facil
 }
 
 extern "C" void route_error(rd_kafka_t*, int error, const char* reason, void* opaque) {
-    spdlog::info("librdkafka error: {} ({})", reason,
-                 rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(error)));
+    const char* name = rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(error));
+    log::write(spdlog::level::info, fmt::format("librdkafka error: {} ({})", reason, name),
+               {{"error", std::string(name)}, {"source", std::string("librdkafka")}});
     auto* events = static_cast<ClientEvents*>(opaque);
     events->record_error(reason);
     if (error == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) events->all_brokers_down = true;

@@ -1,5 +1,9 @@
 #include "pipeline/dead_letter.hpp"
 
+#include <spdlog/fmt/fmt.h>
+
+#include "log/structured_log.hpp"
+
 namespace kpipe::pipeline {
 
 std::string_view stage_name(FailureStage stage) {
@@ -31,6 +35,18 @@ record::RecordView DeadLetterBuilder::build(const record::RecordView& original,
     dead.partition = -1;
     dead.headers = headers_;
     return dead;
+}
+
+void log_dead_letter(const record::RecordView& original, std::string_view dlq_topic,
+                     const DeadLetterCause& cause) {
+    auto fields = log::record_fields(original.topic, original.partition, original.offset);
+    fields.push_back({"error", std::string(cause.message)});
+    fields.push_back({"error_class", std::string(cause.class_name)});
+    fields.push_back({"dlq", std::string(dlq_topic)});
+    log::write(spdlog::level::info,
+               fmt::format("{} partition {} offset {}: {}; sent to {}", original.topic,
+                           original.partition, original.offset, cause.message, dlq_topic),
+               fields);
 }
 
 }  // namespace kpipe::pipeline

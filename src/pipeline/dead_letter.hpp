@@ -39,4 +39,8 @@ class DeadLetterBuilder {
 
 std::string_view stage_name(FailureStage stage);
 
+// One -v line per dead letter, with the record's topic, partition and offset as fields.
+void log_dead_letter(const record::RecordView& original, std::string_view dlq_topic,
+                     const DeadLetterCause& cause);
+
 }  // namespace kpipe::pipeline

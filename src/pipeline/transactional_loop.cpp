@@ -103,6 +103,7 @@ class TransactionalTransform : public kafka::RebalanceListener {
         next_offsets_[input.partition] = input.offset + 1;
         if (auto cause = processor_.process(input)) {
             ++summary_.dead_lettered;
+            log_dead_letter(input, options_.dlq_topic(), *cause);
             return send(dead_letters_.build(input, options_.dlq_topic(), *cause));
         }
         const auto& outputs = processor_.outputs();

@@ -13,6 +13,7 @@
 #include "io/output_writer.hpp"
 #include "kafka/consumer.hpp"
 #include "kafka/producer.hpp"
+#include "log/structured_log.hpp"
 #include "pipeline/group_progress.hpp"
 #include "pipeline/offset_tracker.hpp"
 #include "pipeline/output_producer.hpp"
@@ -120,6 +121,7 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
         if (!cause) cause = processor.process(input);
         if (cause) {
             ++summary.dead_lettered;
+            log_dead_letter(input, options.dlq_topic(), *cause);
             output_ok = dead_letters.write(builder.build(input, options.dlq_topic(), *cause));
             continue;
         }
@@ -206,7 +208,10 @@ class KafkaTransform {
                         message->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
                         return Error{"cannot read topic '" + options_.in + "': " + reason};
                     }
-                    spdlog::info("consumer: {}", reason);
+                    log::write(spdlog::level::info, "consumer: " + reason,
+                               {{"topic", options_.in},
+                                {"partition", std::int64_t{message->partition}},
+                                {"error", reason}});
                     continue;
                 }
                 progress_.left_end(message->partition);
@@ -229,6 +234,7 @@ class KafkaTransform {
         auto& slot = tracker_.track(input.partition, input.offset);
         if (auto cause = processor_.process(input)) {
             ++summary_.dead_lettered;
+            log_dead_letter(input, options_.dlq_topic(), *cause);
             if (auto error = send(dead_letters_.build(input, options_.dlq_topic(), *cause), slot)) {
                 return error;
             }

@@ -1,5 +1,6 @@
 #include "replay/replay_dlq.hpp"
 
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include "common/signals.hpp"
 #include "kafka/consumer.hpp"
 #include "kafka/producer.hpp"
+#include "log/structured_log.hpp"
 #include "pipeline/group_progress.hpp"
 #include "pipeline/offset_tracker.hpp"
 #include "replay/dry_run_report.hpp"
@@ -75,8 +77,12 @@ void account(const Decision& decision, const record::RecordView& record, ReplayS
     }
     const auto named = summary.filter_errors + summary.over_limit + summary.unroutable;
     if (named <= kNamedLeftInPlace) {
-        spdlog::warn("{} partition {} offset {}: {}; left in place", record.topic, record.partition,
-                     record.offset, decision.reason);
+        auto fields = log::record_fields(record.topic, record.partition, record.offset);
+        fields.push_back({"error", std::string(decision.reason)});
+        log::write(spdlog::level::warn,
+                   fmt::format("{} partition {} offset {}: {}; left in place", record.topic,
+                               record.partition, record.offset, decision.reason),
+                   fields);
     }
     if (named == kNamedLeftInPlace) {
         spdlog::warn("further records left in place are only counted in the summary");
@@ -89,7 +95,9 @@ std::optional<Error> read_error(const rd_kafka_message_t& message, const std::st
         message.err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
         return Error{"cannot read topic '" + topic + "': " + reason};
     }
-    spdlog::info("consumer: {}", reason);
+    log::write(
+        spdlog::level::info, "consumer: " + reason,
+        {{"topic", topic}, {"partition", std::int64_t{message.partition}}, {"error", reason}});
     return std::nullopt;
 }
 
