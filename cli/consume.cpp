@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "common/signals.hpp"
 #include "consume/consume.hpp"
+#include "log/structured_log.hpp"
 
 namespace kpipe::cli {
 
@@ -58,8 +59,12 @@ void add_consume_command(CLI::App& app, const GlobalOptions& globals, CommandRes
             result.exit_code = report(summary.error());
             return;
         }
-        spdlog::info("consumed {} records in {:.2f}s{}", summary->records, summary->seconds,
-                     summary->output_closed ? " (output closed)" : "");
+        log::write(spdlog::level::info,
+                   fmt::format("consumed {} records in {:.2f}s{}", summary->records,
+                               summary->seconds, summary->output_closed ? " (output closed)" : ""),
+                   {{"records", std::uint64_t{summary->records}},
+                    {"seconds", summary->seconds},
+                    {"output_closed", summary->output_closed}});
         result.exit_code = kExitOk;
     });
 }

@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "common/signals.hpp"
+#include "log/structured_log.hpp"
 #include "produce/produce.hpp"
 
 namespace kpipe::cli {
@@ -28,11 +29,20 @@ int report_summary(const produce::ProduceSummary& summary, bool dry_run) {
             "send lines as they are",
             summary.rejected_lines);
     }
-    spdlog::info("{} {} records{} in {:.2f}s ({:.0f} records/s){}",
-                 dry_run ? "printed" : "produced", summary.records,
-                 dry_run ? "" : fmt::format(", {} acknowledged", summary.acknowledged),
-                 summary.seconds, summary.records / std::max(summary.seconds, 1e-9),
-                 summary.interrupted ? ", interrupted" : "");
+    const double rate = summary.records / std::max(summary.seconds, 1e-9);
+    log::write(spdlog::level::info,
+               fmt::format("{} {} records{} in {:.2f}s ({:.0f} records/s){}",
+                           dry_run ? "printed" : "produced", summary.records,
+                           dry_run ? "" : fmt::format(", {} acknowledged", summary.acknowledged),
+                           summary.seconds, rate, summary.interrupted ? ", interrupted" : ""),
+               {{"dry_run", dry_run},
+                {"records", std::uint64_t{summary.records}},
+                {"acknowledged", std::uint64_t{summary.acknowledged}},
+                {"failed", std::uint64_t{summary.failed}},
+                {"rejected_lines", std::uint64_t{summary.rejected_lines}},
+                {"seconds", summary.seconds},
+                {"records_per_second", rate},
+                {"interrupted", summary.interrupted}});
     return summary.all_delivered() ? kExitOk : kExitFailure;
 }
 

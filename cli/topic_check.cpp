@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "log/structured_log.hpp"
 #include "topic_check/render.hpp"
 #include "topic_check/topic_check.hpp"
 
@@ -84,7 +85,7 @@ void add_topic_check_command(CLI::App& app, const GlobalOptions& globals, Comman
             }
         }
         const auto failures = topic_check::failure_lines(*checked);
-        for (const auto& line : failures) std::cerr << "kpipe topic-check: " << line << '\n';
+        for (const auto& line : failures) log::write(spdlog::level::err, line, {});
         result.exit_code = failures.empty() ? kExitOk : kExitFailure;
     });
 }
