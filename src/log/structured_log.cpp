@@ -180,8 +180,14 @@ void write(spdlog::level::level_enum level, std::string_view message, const Fiel
 
 void summary(std::string_view text, const Fields& fields) {
     if (g_format == Format::json) {
+        // The subcommand has a field of its own: drop the text line's "kpipe NAME...: ".
+        auto message = text;
+        if (const auto colon = message.find(": ");
+            message.starts_with("kpipe ") && colon != std::string_view::npos) {
+            message.remove_prefix(colon + 2);
+        }
         const auto line =
-            json_line(std::chrono::system_clock::now(), "info", g_subcommand, text, fields);
+            json_line(std::chrono::system_clock::now(), "info", g_subcommand, message, fields);
         std::fwrite(line.data(), 1, line.size(), stderr);
     } else {
         std::fprintf(stderr, "%.*s\n", static_cast<int>(text.size()), text.data());

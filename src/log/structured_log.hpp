@@ -45,7 +45,7 @@ Format current_format();
 void write(spdlog::level::level_enum level, std::string_view message, const Fields& fields);
 
 // A run's final summary, shown unless -q: the text line as given, or in JSON mode an "info"
-// line whose fields are the summary's numbers.
+// line whose fields are the summary's numbers (the message without its "kpipe NAME: ").
 void summary(std::string_view text, const Fields& fields);
 
 }  // namespace kpipe::log

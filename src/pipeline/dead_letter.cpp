@@ -37,15 +37,21 @@ record::RecordView DeadLetterBuilder::build(const record::RecordView& original,
     return dead;
 }
 
-void log_dead_letter(const record::RecordView& original, std::string_view dlq_topic,
+void log_dead_letter(const record::RecordView& original, std::string_view destination,
                      const DeadLetterCause& cause) {
-    auto fields = log::record_fields(original.topic, original.partition, original.offset);
+    // Plain lines from stdin have no topic: the transform numbers them as offsets.
+    const bool stdin_line = original.topic == "-";
+    auto fields = stdin_line
+                      ? log::Fields{{"line", std::int64_t{original.offset}}}
+                      : log::record_fields(original.topic, original.partition, original.offset);
     fields.push_back({"error", std::string(cause.message)});
     fields.push_back({"error_class", std::string(cause.class_name)});
-    fields.push_back({"dlq", std::string(dlq_topic)});
+    fields.push_back({"dlq", std::string(destination)});
+    const auto where = stdin_line ? fmt::format("stdin line {}", original.offset)
+                                  : fmt::format("{} partition {} offset {}", original.topic,
+                                                original.partition, original.offset);
     log::write(spdlog::level::info,
-               fmt::format("{} partition {} offset {}: {}; sent to {}", original.topic,
-                           original.partition, original.offset, cause.message, dlq_topic),
+               fmt::format("{}: {}; dead-lettered to {}", where, cause.message, destination),
                fields);
 }
 

@@ -39,8 +39,9 @@ class DeadLetterBuilder {
 
 std::string_view stage_name(FailureStage stage);
 
-// One -v line per dead letter, with the record's topic, partition and offset as fields.
-void log_dead_letter(const record::RecordView& original, std::string_view dlq_topic,
+// One -v line per dead letter, with the record's topic, partition and offset as fields (a
+// line read from stdin: its line number). destination: the DLQ topic, or the file or stream.
+void log_dead_letter(const record::RecordView& original, std::string_view destination,
                      const DeadLetterCause& cause);
 
 }  // namespace kpipe::pipeline

@@ -121,7 +121,7 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
         if (!cause) cause = processor.process(input);
         if (cause) {
             ++summary.dead_lettered;
-            log_dead_letter(input, options.dlq_topic(), *cause);
+            log_dead_letter(input, options.dlq_file.value_or("stderr"), *cause);
             output_ok = dead_letters.write(builder.build(input, options.dlq_topic(), *cause));
             continue;
         }

@@ -63,6 +63,17 @@ class LogFormatTest(h.KpipeTestCase):
         self.assertEqual((summaries[0]["in"], summaries[0]["out"],
                           summaries[0]["dead_lettered"]), (3, 2, 1))
         self.assertIsInstance(summaries[0]["seconds"], float)
+        self.assertTrue(summaries[0]["message"].startswith("in 3, out 2, "), summaries[0])
+
+    def test_json_dead_letters_from_stdin_name_the_line(self):
+        rc, out, err = h.run_kpipe(["-v", "--log-format", "json", "transform", "--in", "-",
+                                    "--out", "-", "--dlq-file", "/dev/null", "{user_id}"],
+                                   input=SEED_IN + b"\n" + b'{"user_id":\n')
+        self.assertEqual(rc, 1, err)  # dead letters from stdin
+        dead = [r for r in json_lines(self, err) if "error_class" in r]
+        self.assertEqual(len(dead), 1, err)
+        self.assertEqual((dead[0]["line"], dead[0]["dlq"]), (2, "/dev/null"), err)
+        self.assertNotIn("topic", dead[0])
 
     def test_text_format_is_unchanged(self):
         rc, _, err = self.transform()
@@ -71,7 +82,8 @@ class LogFormatTest(h.KpipeTestCase):
                               r"[0-9.]+s, [0-9]+ records/s\n$")
         rc, _, err = self.transform("-v", "--log-format", "text")
         self.assertEqual(rc, 0, err)
-        self.assertIn("kpipe transform: logs-in partition 0 offset 1: ", err)
+        self.assertIn("kpipe transform: logs-in partition 0 offset 1: invalid JSON", err)
+        self.assertIn("; dead-lettered to logs-in-dlq\n", err)
         for line in err.splitlines():
             self.assertTrue(line.startswith("kpipe transform: "), line)
 
