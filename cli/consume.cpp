@@ -62,7 +62,7 @@ void add_consume_command(CLI::App& app, const GlobalOptions& globals, CommandRes
         log::write(spdlog::level::info,
                    fmt::format("consumed {} records in {:.2f}s{}", summary->records,
                                summary->seconds, summary->output_closed ? " (output closed)" : ""),
-                   {{"records", std::uint64_t{summary->records}},
+                   {{"records", summary->records},
                     {"seconds", summary->seconds},
                     {"output_closed", summary->output_closed}});
         result.exit_code = kExitOk;

@@ -18,6 +18,16 @@ Expected<std::pair<std::string, std::string>> parse_header(const std::string& te
     return std::pair{text.substr(0, equals), text.substr(equals + 1)};
 }
 
+log::Fields summary_fields(const produce::ProduceSummary& summary, bool dry_run) {
+    log::Fields fields{{"dry_run", dry_run},
+                       {"records", summary.records},
+                       {"acknowledged", summary.acknowledged},
+                       {"failed", summary.failed},
+                       {"rejected_lines", summary.rejected_lines}};
+    log::append_throughput(fields, summary.records, summary.seconds, summary.interrupted);
+    return fields;
+}
+
 int report_summary(const produce::ProduceSummary& summary, bool dry_run) {
     if (summary.failed > 0) {
         spdlog::error("{} of {} records were not acknowledged by the broker (first: {})",
@@ -35,14 +45,7 @@ int report_summary(const produce::ProduceSummary& summary, bool dry_run) {
                            dry_run ? "printed" : "produced", summary.records,
                            dry_run ? "" : fmt::format(", {} acknowledged", summary.acknowledged),
                            summary.seconds, rate, summary.interrupted ? ", interrupted" : ""),
-               {{"dry_run", dry_run},
-                {"records", std::uint64_t{summary.records}},
-                {"acknowledged", std::uint64_t{summary.acknowledged}},
-                {"failed", std::uint64_t{summary.failed}},
-                {"rejected_lines", std::uint64_t{summary.rejected_lines}},
-                {"seconds", summary.seconds},
-                {"records_per_second", rate},
-                {"interrupted", summary.interrupted}});
+               summary_fields(summary, dry_run));
     return summary.all_delivered() ? kExitOk : kExitFailure;
 }
 

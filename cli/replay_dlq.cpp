@@ -23,12 +23,12 @@ void print_summary(const replay::ReplaySummary& summary, bool dry_run, bool quie
                     summary.filter_errors, summary.over_limit, summary.unroutable, summary.seconds,
                     summary.interrupted ? " (stopped by signal)" : ""),
         {{"dry_run", dry_run},
-         {"read", std::uint64_t{summary.read}},
-         {"replayed", std::uint64_t{summary.replayed}},
-         {"skipped", std::uint64_t{summary.skipped}},
-         {"filter_errors", std::uint64_t{summary.filter_errors}},
-         {"over_limit", std::uint64_t{summary.over_limit}},
-         {"unroutable", std::uint64_t{summary.unroutable}},
+         {"read", summary.read},
+         {"replayed", summary.replayed},
+         {"skipped", summary.skipped},
+         {"filter_errors", summary.filter_errors},
+         {"over_limit", summary.over_limit},
+         {"unroutable", summary.unroutable},
          {"seconds", summary.seconds},
          {"interrupted", summary.interrupted}});
 }

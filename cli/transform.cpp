@@ -54,18 +54,17 @@ Status resolve_filter(const GlobalOptions& globals, const std::optional<std::str
 void print_summary(const pipeline::TransformSummary& summary, bool quiet) {
     if (quiet) return;
     const double rate = summary.in / std::max(summary.seconds, 1e-9);
+    log::Fields fields{{"in", summary.in},
+                       {"out", summary.out},
+                       {"filtered", summary.filtered},
+                       {"dead_lettered", summary.dead_lettered}};
+    log::append_throughput(fields, summary.in, summary.seconds, summary.interrupted);
     log::summary(
         fmt::format("kpipe transform: in {}, out {}, filtered {}, dead-lettered {}, "
                     "{:.2f}s, {:.0f} records/s{}",
                     summary.in, summary.out, summary.filtered, summary.dead_lettered,
                     summary.seconds, rate, summary.interrupted ? " (stopped by signal)" : ""),
-        {{"in", std::uint64_t{summary.in}},
-         {"out", std::uint64_t{summary.out}},
-         {"filtered", std::uint64_t{summary.filtered}},
-         {"dead_lettered", std::uint64_t{summary.dead_lettered}},
-         {"seconds", summary.seconds},
-         {"records_per_second", rate},
-         {"interrupted", summary.interrupted}});
+        fields);
 }
 
 }  // namespace

@@ -205,7 +205,7 @@ Expected<ConsumeSummary> run_consume(const ConsumeOptions& options,
                     done = true;
                     break;
                 }
-                spdlog::info("consumer: {}", reason);
+                kafka::log_consumer_error(message);
                 continue;
             }
             ends.read(message);

@@ -1,6 +1,7 @@
 #include "kafka/consumer.hpp"
 
 #include "kafka/client_config.hpp"
+#include "log/structured_log.hpp"
 
 namespace kpipe::kafka {
 namespace {
@@ -55,6 +56,17 @@ extern "C" void handle_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t error,
 }
 
 }  // namespace
+
+void log_consumer_error(const rd_kafka_message_t& message) {
+    const std::string reason = rd_kafka_message_errstr(&message);
+    log::Fields fields;
+    if (message.rkt != nullptr) {
+        fields.push_back({"topic", std::string(rd_kafka_topic_name(message.rkt))});
+        fields.push_back({"partition", std::int64_t{message.partition}});
+    }
+    fields.push_back({"error", reason});
+    log::write(spdlog::level::info, "consumer: " + reason, fields);
+}
 
 record::RecordView view_of(const rd_kafka_message_t& message,
                            std::vector<record::HeaderView>& headers) {

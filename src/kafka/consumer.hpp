@@ -23,6 +23,10 @@ struct Watermarks {
 };
 
 // Reads a message's fields as a RecordView; `headers` is filled and must outlive the view.
+// An error the consumer reports and gets past (e.g. a lost connection): one -v line with the
+// topic and partition it is about, when it names one.
+void log_consumer_error(const rd_kafka_message_t& message);
+
 record::RecordView view_of(const rd_kafka_message_t& message,
                            std::vector<record::HeaderView>& headers);
 

@@ -1,14 +1,18 @@
 #include "log/structured_log.hpp"
 
+#include <simdjson.h>
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/formatter.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdio>
 #include <ctime>
+
+#include "filter/json_writer.hpp"
 
 namespace kpipe::log {
 namespace {
@@ -19,55 +23,32 @@ std::string g_subcommand;
 // The fields of the record being logged on this thread; spdlog's message has no room for them.
 thread_local const Fields* t_fields = nullptr;
 
-void append_json_string(std::string_view text, std::string& out) {
-    out += '"';
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            default:
-                if (c < 0x20 || c == 0x7f) {
-                    out += fmt::format("\\u{:04x}", c);
-                } else if (c < 0x80) {
-                    out += static_cast<char>(c);
-                } else {
-                    // Keep valid UTF-8 sequences; any other byte becomes U+FFFD so every line
-                    // stays valid JSON whatever a broker or a record put in the message.
-                    const std::size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-                    bool valid = length > 0 && c < 0xf5 && i + length <= text.size();
-                    for (std::size_t k = 1; valid && k < length; ++k) {
-                        valid = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
-                    }
-                    if (valid) {
-                        out.append(text.substr(i, length));
-                        i += length - 1;
-                    } else {
-                        out += "\\ufffd";
-                    }
-                }
+// Invalid UTF-8 (a broker's or a record's bytes in a message) becomes U+FFFD, so that every
+// line stays valid JSON.
+std::string replace_invalid_utf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        const std::size_t length = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+        if (i + length <= text.size() && simdjson::validate_utf8(text.data() + i, length)) {
+            out.append(text.substr(i, length));
+            i += length;
+        } else {
+            out += "\xef\xbf\xbd";
+            ++i;
         }
     }
-    out += '"';
+    return out;
+}
+
+void append_json_string(std::string_view text, std::string& out) {
+    if (simdjson::validate_utf8(text.data(), text.size())) {
+        filter::write_json_string(text, out);
+    } else {
+        filter::write_json_string(replace_invalid_utf8(text), out);
+    }
 }
 
 void append_value(const Field& field, std::string& out) {
@@ -119,6 +100,12 @@ Fields record_fields(std::string_view topic, std::int32_t partition, std::int64_
     return {{"topic", std::string(topic)},
             {"partition", std::int64_t{partition}},
             {"offset", std::int64_t{offset}}};
+}
+
+void append_throughput(Fields& fields, std::uint64_t records, double seconds, bool interrupted) {
+    fields.push_back({"seconds", seconds});
+    fields.push_back({"records_per_second", records / std::max(seconds, 1e-9)});
+    fields.push_back({"interrupted", interrupted});
 }
 
 std::string json_line(std::chrono::system_clock::time_point time, std::string_view level,

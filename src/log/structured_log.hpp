@@ -30,6 +30,9 @@ using Fields = std::vector<Field>;
 // topic, partition and offset of a record, the fields a log pipeline joins on.
 Fields record_fields(std::string_view topic, std::int32_t partition, std::int64_t offset);
 
+// Appends seconds, records_per_second and interrupted: how a run's summary ends.
+void append_throughput(Fields& fields, std::uint64_t records, double seconds, bool interrupted);
+
 // One JSON line (with its '\n'): time (RFC 3339 UTC, milliseconds), level, subcommand, message,
 // then the fields in order.
 std::string json_line(std::chrono::system_clock::time_point time, std::string_view level,

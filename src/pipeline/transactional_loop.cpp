@@ -73,7 +73,7 @@ class TransactionalTransform : public kafka::RebalanceListener {
                     continue;
                 }
                 if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-                    spdlog::info("consumer: {}", rd_kafka_message_errstr(message.get()));
+                    kafka::log_consumer_error(*message);
                     continue;
                 }
                 at_end_.erase(message->partition);

@@ -208,10 +208,7 @@ class KafkaTransform {
                         message->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
                         return Error{"cannot read topic '" + options_.in + "': " + reason};
                     }
-                    log::write(spdlog::level::info, "consumer: " + reason,
-                               {{"topic", options_.in},
-                                {"partition", std::int64_t{message->partition}},
-                                {"error", reason}});
+                    kafka::log_consumer_error(*message);
                     continue;
                 }
                 progress_.left_end(message->partition);

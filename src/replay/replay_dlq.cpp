@@ -95,9 +95,7 @@ std::optional<Error> read_error(const rd_kafka_message_t& message, const std::st
         message.err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
         return Error{"cannot read topic '" + topic + "': " + reason};
     }
-    log::write(
-        spdlog::level::info, "consumer: " + reason,
-        {{"topic", topic}, {"partition", std::int64_t{message.partition}}, {"error", reason}});
+    kafka::log_consumer_error(message);
     return std::nullopt;
 }
 

@@ -54,10 +54,12 @@ TEST_CASE("json_line keeps UTF-8 and replaces invalid bytes") {
                     "a\xff"
                     "b\xc3",
                     {})
-              .find("\"message\":\"a\\ufffdb\\ufffd\"") != std::string::npos);
-    // An overlong encoding of '/' is not valid UTF-8.
-    CHECK(json_line(kTime, "info", "x", "\xc0\xaf", {}).find("\"message\":\"\\ufffd\\ufffd\"") !=
-          std::string::npos);
+              .find("\"message\":\"a\xef\xbf\xbd"
+                    "b\xef\xbf\xbd\"") != std::string::npos);
+    // An overlong encoding of '/' and a UTF-16 surrogate are not valid UTF-8.
+    CHECK(json_line(kTime, "info", "x", "\xc0\xaf|\xed\xa0\x80", {})
+              .find("\"message\":\"\xef\xbf\xbd\xef\xbf\xbd|"
+                    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"") != std::string::npos);
 }
 
 TEST_CASE("parse_format knows text and json") {

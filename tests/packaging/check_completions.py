@@ -9,6 +9,8 @@ import shutil
 import subprocess
 import sys
 
+import kpipe_help
+
 KPIPE, COMPLETIONS = sys.argv[1], sys.argv[2]
 BASH_SCRIPT = os.path.join(COMPLETIONS, "kpipe.bash")
 ZSH_SCRIPT = os.path.join(COMPLETIONS, "_kpipe")
@@ -34,12 +36,7 @@ def complete(*words):
 
 
 def help_options(*args):
-    text = subprocess.run([KPIPE] + list(args) + ["--help"], capture_output=True, text=True,
-                          timeout=30, check=True).stdout
-    names = set()
-    for match in re.finditer(r"^  (-[-\w,]+)", text, re.MULTILINE):
-        names.update(n for n in match.group(1).split(",") if n.startswith("-"))
-    return names - {"-h", "--help"}
+    return kpipe_help.help_options(KPIPE, *args) - {"-h", "--help"}
 
 
 def expect(condition, message):

@@ -8,11 +8,12 @@ Usage: check_kubernetes.py KPIPE_BIN MANIFEST_DIR EXAMPLE_SETTINGS"""
 import glob
 import os
 import re
-import subprocess
 import sys
 import tomllib
 
 import yaml
+
+import kpipe_help
 
 KPIPE, MANIFESTS, EXAMPLE_SETTINGS = sys.argv[1:4]
 METRICS_PORT = 9464
@@ -27,12 +28,7 @@ def expect(condition, message):
 
 
 def help_options(*args):
-    text = subprocess.run([KPIPE] + list(args) + ["--help"], capture_output=True, text=True,
-                          timeout=30, check=True).stdout
-    names = set()
-    for match in re.finditer(r"^  (-[-\w,]+)", text, re.MULTILINE):
-        names.update(n for n in match.group(1).split(",") if n.startswith("-"))
-    return names
+    return kpipe_help.help_options(KPIPE, *args)
 
 
 documents = {}
