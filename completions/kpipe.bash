@@ -1,5 +1,5 @@
 # bash completion for kpipe(1): subcommands, their options and the global options.
-# The option lists mirror the CLI11 definitions in cli/; ctest's completion.options test fails
+# The option lists mirror the CLI11 definitions in cli/; ctest's completion.scripts test fails
 # when `kpipe SUBCOMMAND --help` and these lists disagree.
 
 _kpipe_subcommands="broker produce consume transform replay-dlq topic-check"
