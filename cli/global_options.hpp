@@ -27,6 +27,7 @@ struct GlobalOptions {
     int verbosity = 0;
     bool quiet = false;
     double timeout_seconds = 10;
+    std::optional<std::string> metrics;  // --metrics HOST:PORT
 
     std::chrono::milliseconds timeout() const {
         return std::chrono::milliseconds(static_cast<std::int64_t>(timeout_seconds * 1000));

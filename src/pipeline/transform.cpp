@@ -13,6 +13,7 @@
 #include "io/output_writer.hpp"
 #include "kafka/consumer.hpp"
 #include "kafka/producer.hpp"
+#include "metrics/run_stats.hpp"
 #include "pipeline/group_progress.hpp"
 #include "pipeline/offset_tracker.hpp"
 #include "pipeline/output_producer.hpp"
@@ -65,6 +66,8 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
         if (!created) return created.error();
         producer.emplace(std::move(*created));
     }
+    auto& stats = metrics::run_stats();
+    stats.set_connected();
     int dlq_fd = STDERR_FILENO;
     if (options.dlq_file) {
         dlq_fd = ::open(options.dlq_file->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -89,6 +92,8 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
     while (output_ok && !stop_requested() && reader.next(line)) {
         if (options.count && summary.in >= *options.count) break;
         ++summary.in;
+        stats.records_in.add();
+        stats.beat();
         record::RecordView input;
         input.topic = "-";
         input.offset = static_cast<std::int64_t>(reader.line_number());
@@ -120,11 +125,15 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
         if (!cause) cause = processor.process(input);
         if (cause) {
             ++summary.dead_lettered;
+            stats.records_dead_lettered.add();
             output_ok = dead_letters.write(builder.build(input, options.dlq_topic(), *cause));
             continue;
         }
         const auto& outputs = processor.outputs();
-        if (outputs.size() == 0) ++summary.filtered;
+        if (outputs.size() == 0) {
+            ++summary.filtered;
+            stats.records_filtered.add();
+        }
         for (std::size_t i = 0; i < outputs.size() && output_ok; ++i) {
             auto output = processor.output_record(input, options.out, i);
             if (stdout_sink) {
@@ -135,6 +144,8 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
                 if ((summary.out & 1023) == 0) producer->poll();
             }
             ++summary.out;
+            stats.records_out.add();
+            stats.observe_end_to_end(input.timestamp_ms);
         }
     }
     dead_letters.flush();
@@ -178,6 +189,7 @@ class KafkaTransform {
         if (auto subscribed = progress_.consumer().subscribe({options_.in}); !subscribed) {
             return subscribed.error();
         }
+        stats_.set_connected();
         if (options_.to_stdout()) stdout_sink_.emplace(STDOUT_FILENO, options_.envelope);
 
         auto failure = loop();
@@ -195,6 +207,7 @@ class KafkaTransform {
         auto last_store = Clock::now();
         while (!stop_requested() && !tracker_.has_failure() && !summary_.output_closed) {
             progress_.consumer().poll_batch(batch, kBatchSize, std::chrono::milliseconds(100));
+            stats_.beat();
             for (const auto& message : batch) {
                 if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                     progress_.reached_end(message->partition);
@@ -207,6 +220,7 @@ class KafkaTransform {
                         return Error{"cannot read topic '" + options_.in + "': " + reason};
                     }
                     spdlog::info("consumer: {}", reason);
+                    stats_.error(metrics::ErrorKind::consume);
                     continue;
                 }
                 progress_.left_end(message->partition);
@@ -226,15 +240,20 @@ class KafkaTransform {
 
     std::optional<Error> handle(const record::RecordView& input) {
         ++summary_.in;
+        stats_.records_in.add();
         auto& slot = tracker_.track(input.partition, input.offset);
         if (auto cause = processor_.process(input)) {
             ++summary_.dead_lettered;
+            stats_.records_dead_lettered.add();
             if (auto error = send(dead_letters_.build(input, options_.dlq_topic(), *cause), slot)) {
                 return error;
             }
         } else {
             const auto& outputs = processor_.outputs();
-            if (outputs.size() == 0) ++summary_.filtered;
+            if (outputs.size() == 0) {
+                ++summary_.filtered;
+                stats_.records_filtered.add();
+            }
             for (std::size_t i = 0; i < outputs.size(); ++i) {
                 auto output = processor_.output_record(input, options_.out, i);
                 if (stdout_sink_) {
@@ -243,6 +262,8 @@ class KafkaTransform {
                     return error;
                 }
                 ++summary_.out;
+                stats_.records_out.add();
+                stats_.observe_end_to_end(input.timestamp_ms);
             }
         }
         tracker_.seal(slot);
@@ -266,6 +287,7 @@ class KafkaTransform {
             summary_.output_closed = true;
             return std::nullopt;
         }
+        stats_.error(metrics::ErrorKind::output);
         return Error{stdout_sink_->writer().error()};
     }
 
@@ -288,6 +310,7 @@ class KafkaTransform {
     DeadLetterBuilder dead_letters_;
     std::optional<LineSink> stdout_sink_;
     TransformSummary summary_;
+    metrics::RunStats& stats_ = metrics::run_stats();
 };
 
 }  // namespace
