@@ -65,7 +65,8 @@ bool RunStats::ready() const {
 }
 
 bool RunStats::healthy() const {
-    return now_ms() - heartbeat_.load(std::memory_order_relaxed) < kHealthyBeatAgeMs;
+    return waiting_for_input_.load(std::memory_order_relaxed) ||
+           now_ms() - heartbeat_.load(std::memory_order_relaxed) < kHealthyBeatAgeMs;
 }
 
 std::string RunStats::render() const {

@@ -35,8 +35,13 @@ class RunStats {
 
     void set_connected() { connected_.store(true, std::memory_order_relaxed); }
     bool ready() const;
-    // The loop calls this as it goes; healthy means it did so recently.
-    void beat() { heartbeat_.store(now_ms(), std::memory_order_relaxed); }
+    // The loop calls this as it goes; healthy means it did so recently, or that it is blocked
+    // reading input that has not come yet (stdin from an idle upstream is not a stall).
+    void beat() {
+        heartbeat_.store(now_ms(), std::memory_order_relaxed);
+        waiting_for_input_.store(false, std::memory_order_relaxed);
+    }
+    void waiting_for_input() { waiting_for_input_.store(true, std::memory_order_relaxed); }
     bool healthy() const;
 
     const std::string& subcommand() const { return subcommand_; }
@@ -50,6 +55,7 @@ class RunStats {
     bool group_consumer_ = false;
     std::atomic<bool> connected_{false};
     std::atomic<std::int64_t> heartbeat_{now_ms()};
+    std::atomic<bool> waiting_for_input_{false};
     Counter errors_[5];
 };
 

@@ -84,6 +84,7 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
 
     io::LineReader reader(STDIN_FILENO, "stdin");
     reader.on_idle([&] {
+        stats.waiting_for_input();
         if (stdout_sink) stdout_sink->flush();
         dead_letters.flush();
     });

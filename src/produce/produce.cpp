@@ -144,6 +144,7 @@ Status produce_generated(const GenerateOptions& generate, RecordSink& sink,
 Status produce_lines(int fd, const std::string& name, LineDecoder& decoder, RecordSink& sink,
                      ProduceSummary& summary) {
     io::LineReader reader(fd, name);
+    reader.on_idle([] { metrics::run_stats().waiting_for_input(); });
     std::string_view line;
     record::RecordView view;
     while (!stop_requested() && reader.next(line)) {

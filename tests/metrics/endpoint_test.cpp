@@ -4,7 +4,7 @@
 
 using namespace kpipe::metrics;
 
-TEST_CASE("--metrics addresses default to loopback") {
+TEST_CASE("metrics listen addresses default to loopback") {
     auto port_only = parse_listen_address("9464");
     REQUIRE(port_only);
     CHECK(port_only->host == "127.0.0.1");
@@ -21,7 +21,7 @@ TEST_CASE("--metrics addresses default to loopback") {
     CHECK(ipv6->port == 9000);
 }
 
-TEST_CASE("--metrics refuses what is not a port") {
+TEST_CASE("a metrics listen address without a valid port is refused") {
     CHECK_FALSE(parse_listen_address("localhost"));
     CHECK_FALSE(parse_listen_address("host:0"));
     CHECK_FALSE(parse_listen_address(":70000"));
