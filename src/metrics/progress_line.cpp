@@ -47,8 +47,10 @@ void ProgressLine::draw() {
             line += fmt::format(", lag {}", lag);
         }
     }
-    line += "\x1b[K";  // erase what a longer earlier line left
+    line += "\x1b[K";                // erase what a longer earlier line left
+    if (line == last_line_) return;  // an idle run does not repaint the terminal
     drawn_ = ::write(fd_, line.data(), line.size()) > 0 || drawn_;
+    last_line_ = std::move(line);
 }
 
 void ProgressLine::clear() {

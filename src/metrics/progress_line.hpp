@@ -39,6 +39,7 @@ class ProgressLine {
     std::condition_variable wake_;
     bool stopping_ = false;
     bool drawn_ = false;
+    std::string last_line_;
     std::uint64_t last_count_ = 0;
     std::chrono::steady_clock::time_point last_time_;
     std::thread thread_;

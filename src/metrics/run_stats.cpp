@@ -25,6 +25,11 @@ class KafkaObserver : public kafka::ClientObserver {
         if (latency_us >= 0) run_stats().produce_latency.observe(latency_us / 1e6);
     }
     void error() override { run_stats().error(ErrorKind::kafka); }
+    void rebalanced(bool assigned, int partitions) override {
+        auto& stats = run_stats();
+        if (assigned) stats.rebalances.add();
+        stats.assigned_partitions.add(assigned ? partitions : -partitions);
+    }
 };
 
 }  // namespace

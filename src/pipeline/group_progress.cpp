@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "metrics/run_stats.hpp"
 #include "pipeline/output_producer.hpp"
 
 namespace kpipe::pipeline {
@@ -103,14 +102,11 @@ void GroupProgress::revoking(const std::vector<kafka::TopicPartition>& partition
         at_end_.erase(partition.partition);
     }
     tracker_.drop(numbers);
-    metrics::run_stats().assigned_partitions.add(-static_cast<std::int64_t>(partitions.size()));
     spdlog::info("rebalance: {} partitions revoked", partitions.size());
 }
 
 void GroupProgress::assigned(const std::vector<kafka::TopicPartition>& partitions) {
     ++assignments_;
-    metrics::run_stats().rebalances.add();
-    metrics::run_stats().assigned_partitions.add(static_cast<std::int64_t>(partitions.size()));
     spdlog::info("rebalance: {} partitions assigned", partitions.size());
 }
 

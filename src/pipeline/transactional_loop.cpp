@@ -59,12 +59,8 @@ class TransactionalTransform : public kafka::RebalanceListener {
         // ours.
         if (auto failure = close_transaction()) revoke_failure_ = failure;
         for (const auto& partition : partitions) at_end_.erase(partition.partition);
-        stats_.assigned_partitions.add(-static_cast<std::int64_t>(partitions.size()));
     }
-    void assigned(const std::vector<kafka::TopicPartition>& partitions) override {
-        stats_.rebalances.add();
-        stats_.assigned_partitions.add(static_cast<std::int64_t>(partitions.size()));
-    }
+    void assigned(const std::vector<kafka::TopicPartition>&) override {}
 
   private:
     std::optional<Error> loop() {

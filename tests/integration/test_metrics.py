@@ -92,6 +92,8 @@ class MetricsTest(h.KpipeTestCase):
                                    '{subcommand="transform",kind="delivery"}'), 0)
             self.assertGreater(value(text, "kpipe_end_to_end_latency_seconds_count"), 0)
             self.assertEqual(value(text, "kpipe_ready"), 1)
+            self.assertEqual(value(text, "kpipe_assigned_partitions"), 2)
+            self.assertGreaterEqual(value(text, "kpipe_rebalances_total"), 1)
 
             # Every series the dashboard plots is in a live scrape (librdkafka's statistics
             # arrive every statistics.interval.ms).
