@@ -47,8 +47,9 @@ void ProgressLine::draw() {
             line += fmt::format(", lag {}", lag);
         }
     }
-    line += "\x1b[K";                // erase what a longer earlier line left
-    if (line == last_line_) return;  // an idle run does not repaint the terminal
+    // Erase what a longer earlier line left; an idle run does not repaint the terminal.
+    line += "\x1b[K";
+    if (line == last_line_) return;
     drawn_ = ::write(fd_, line.data(), line.size()) > 0 || drawn_;
     last_line_ = std::move(line);
 }
