@@ -4,6 +4,7 @@
 #include "common/signals.hpp"
 #include "consume/consume.hpp"
 #include "log/structured_log.hpp"
+#include "monitoring.hpp"
 
 namespace kpipe::cli {
 
@@ -53,8 +54,15 @@ void add_consume_command(CLI::App& app, const GlobalOptions& globals, CommandRes
             return;
         }
         consume.timeout = globals.timeout();
+        // Records go to stdout, often the same terminal: no progress line.
+        auto monitor = start_monitor(globals, {.subcommand = "consume", .group_consumer = true});
+        if (!monitor) {
+            result.exit_code = report(monitor.error());
+            return;
+        }
         install_stop_signal_handlers();
         auto summary = consume::run_consume(consume, *settings);
+        (*monitor)->finish();
         if (!summary) {
             result.exit_code = report(summary.error());
             return;

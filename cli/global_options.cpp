@@ -40,6 +40,10 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
         ->check(CLI::PositiveNumber)
         ->capture_default_str()
         ->group(group);
+    app.add_option("--metrics", options.metrics,
+                   "Serve Prometheus metrics, /healthz and /readyz on HOST:PORT while produce, "
+                   "consume, transform or replay-dlq runs (PORT alone binds 127.0.0.1)")
+        ->group(group);
 }
 
 void configure_logging(const GlobalOptions& options, const std::string& subcommand) {

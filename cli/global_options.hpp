@@ -28,6 +28,7 @@ struct GlobalOptions {
     bool quiet = false;
     std::string log_format = "text";
     double timeout_seconds = 10;
+    std::optional<std::string> metrics;  // --metrics HOST:PORT
 
     std::chrono::milliseconds timeout() const {
         return std::chrono::milliseconds(static_cast<std::int64_t>(timeout_seconds * 1000));

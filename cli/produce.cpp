@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "common/signals.hpp"
 #include "log/structured_log.hpp"
+#include "monitoring.hpp"
 #include "produce/produce.hpp"
 
 namespace kpipe::cli {
@@ -157,8 +158,15 @@ void add_produce_command(CLI::App& app, const GlobalOptions& globals, CommandRes
             settings->properties.emplace_back("acks", *options->acks);
         }
         produce.timeout = globals.timeout();
+        auto monitor = start_monitor(
+            globals, {.subcommand = "produce", .progress = !produce.dry_run, .lag = false});
+        if (!monitor) {
+            result.exit_code = report(monitor.error());
+            return;
+        }
         install_stop_signal_handlers();
         auto summary = produce::run_produce(produce, *settings);
+        (*monitor)->finish();
         result.exit_code =
             summary ? report_summary(*summary, produce.dry_run) : report(summary.error());
     });

@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "common/signals.hpp"
 #include "log/structured_log.hpp"
+#include "monitoring.hpp"
 #include "replay/record_time.hpp"
 #include "replay/replay_dlq.hpp"
 
@@ -119,8 +120,17 @@ void add_replay_dlq_command(CLI::App& app, const GlobalOptions& globals, Command
             return;
         }
         replay.timeout = globals.timeout();
+        auto monitor = start_monitor(globals, {.subcommand = "replay-dlq",
+                                               .group_consumer = !replay.dry_run,
+                                               .progress = !replay.dry_run,
+                                               .lag = true});
+        if (!monitor) {
+            result.exit_code = report(monitor.error());
+            return;
+        }
         install_stop_signal_handlers();
         auto summary = replay::run_replay_dlq(replay, *settings);
+        (*monitor)->finish();
         if (!summary) {
             result.exit_code = report(summary.error());
             return;

@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "common/signals.hpp"
 #include "log/structured_log.hpp"
+#include "monitoring.hpp"
 #include "pipeline/transform.hpp"
 
 namespace kpipe::cli {
@@ -133,8 +134,17 @@ void add_transform_command(CLI::App& app, const GlobalOptions& globals, CommandR
             return;
         }
         transform.timeout = globals.timeout();
+        auto monitor = start_monitor(globals, {.subcommand = "transform",
+                                               .group_consumer = !transform.from_stdin(),
+                                               .progress = transform.exit_at_end,
+                                               .lag = !transform.from_stdin()});
+        if (!monitor) {
+            result.exit_code = report(monitor.error());
+            return;
+        }
         install_stop_signal_handlers();
         auto summary = pipeline::run_transform(transform, *settings);
+        (*monitor)->finish();
         if (!summary) {
             result.exit_code = report(summary.error());
             return;

@@ -5,7 +5,7 @@
 _kpipe_subcommands="broker produce consume transform replay-dlq topic-check"
 
 _kpipe_global_options="-b --brokers -X --property -F --config --profile -v --verbose -q --quiet
-  --log-format --timeout --version -h --help"
+  --log-format --metrics --timeout --version -h --help"
 
 _kpipe_options_for() {
     case "$1" in

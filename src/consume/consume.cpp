@@ -9,6 +9,7 @@
 #include "common/signals.hpp"
 #include "io/output_writer.hpp"
 #include "kafka/consumer.hpp"
+#include "metrics/run_stats.hpp"
 #include "record/envelope.hpp"
 
 namespace kpipe::consume {
@@ -170,6 +171,8 @@ Expected<ConsumeSummary> run_consume(const ConsumeOptions& options,
         if (auto assigned = consumer->assign(*partitions); !assigned) return assigned.error();
     }
 
+    auto& stats = metrics::run_stats();
+    stats.set_connected();
     ConsumeSummary summary;
     io::OutputWriter output(STDOUT_FILENO);
     record::EnvelopeEncoder encoder;
@@ -181,6 +184,7 @@ Expected<ConsumeSummary> run_consume(const ConsumeOptions& options,
     auto last_activity = Clock::now();
     while (!done && !stop_requested()) {
         consumer->poll_batch(batch, kBatchSize, std::chrono::milliseconds(100));
+        stats.beat();
         if (!batch.empty()) {
             last_activity = Clock::now();
         } else if (Clock::now() - last_activity > options.timeout) {
@@ -206,10 +210,12 @@ Expected<ConsumeSummary> run_consume(const ConsumeOptions& options,
                     break;
                 }
                 kafka::log_consumer_error(message);
+                stats.error(metrics::ErrorKind::consume);
                 continue;
             }
             ends.read(message);
             if (skipper && skipper->skip(message)) continue;
+            stats.records_in.add();
             if (options.envelope) {
                 encoder.encode(kafka::view_of(message, headers), output.buffer());
             } else if (message.payload != nullptr) {
@@ -217,6 +223,8 @@ Expected<ConsumeSummary> run_consume(const ConsumeOptions& options,
             }
             output.write("\n");
             ++summary.records;
+            stats.records_out.add();
+            stats.observe_end_to_end(rd_kafka_message_timestamp(&message, nullptr));
             done = options.count && summary.records >= *options.count;
         }
         // Commit only what the reader has received.
@@ -226,6 +234,7 @@ Expected<ConsumeSummary> run_consume(const ConsumeOptions& options,
             break;
         }
         if (options.exit_at_end && ends.all_at_end(*consumer)) done = true;
+        stats.assigned_partitions.set(static_cast<std::int64_t>(consumer->assignment().size()));
     }
     summary.output_closed = output.closed_pipe();
     batch.clear();

@@ -34,9 +34,40 @@ extern "C" void route_error(rd_kafka_t*, int error, const char* reason, void* op
     auto* events = static_cast<ClientEvents*>(opaque);
     events->record_error(reason);
     if (error == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) events->all_brokers_down = true;
+    if (auto* observer = client_observer()) observer->error();
+}
+
+std::atomic<ClientObserver*> observer_instance{nullptr};
+std::atomic<int> observer_statistics_interval_ms{0};
+
+extern "C" int route_statistics(rd_kafka_t*, char* json, size_t length, void*) {
+    if (auto* observer = client_observer()) observer->statistics(std::string_view(json, length));
+    return 0;  // librdkafka frees the JSON
+}
+
+void observe(rd_kafka_conf_t* conf) {
+    if (client_observer() == nullptr) return;
+    rd_kafka_conf_set_stats_cb(conf, route_statistics);
+    std::array<char, 32> current{};
+    size_t size = current.size();
+    if (rd_kafka_conf_get(conf, "statistics.interval.ms", current.data(), &size) ==
+            RD_KAFKA_CONF_OK &&
+        std::string_view(current.data()) == "0") {
+        const auto interval = std::to_string(observer_statistics_interval_ms.load());
+        rd_kafka_conf_set(conf, "statistics.interval.ms", interval.c_str(), nullptr, 0);
+    }
 }
 
 }  // namespace
+
+void set_client_observer(ClientObserver* observer, int statistics_interval_ms) {
+    observer_statistics_interval_ms = statistics_interval_ms;
+    observer_instance = observer;
+}
+
+ClientObserver* client_observer() {
+    return observer_instance.load(std::memory_order_relaxed);
+}
 
 void ClientEvents::record_error(std::string_view message) {
     // Keep what a user can act on: drop librdkafka's thread tag and timing details.
@@ -65,6 +96,7 @@ Expected<Client> Client::create(Role role, ConfPtr conf, std::string brokers) {
     rd_kafka_conf_set_log_cb(conf.get(), route_log);
     rd_kafka_conf_set_error_cb(conf.get(), route_error);
     rd_kafka_conf_set_opaque(conf.get(), events.get());
+    observe(conf.get());
     std::array<char, 512> reason{};
     rd_kafka_t* handle =
         rd_kafka_new(role == Role::producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf.get(),

@@ -63,4 +63,22 @@ class Client {
 
 std::string error_text(rd_kafka_resp_err_t error);
 
+// Watches every client of the process (for metrics): librdkafka's statistics JSON, each
+// delivery report's latency, client errors and group rebalances. Called on librdkafka's
+// callback threads.
+class ClientObserver {
+  public:
+    virtual ~ClientObserver() = default;
+    virtual void statistics(std::string_view json) = 0;
+    virtual void delivered(std::int64_t latency_us, bool failed) = 0;
+    virtual void error() = 0;
+    // A group gave (`assigned`) or took back `partitions` partitions.
+    virtual void rebalanced(bool assigned, int partitions) = 0;
+};
+
+// Applies to clients created afterwards; statistics.interval.ms defaults to
+// `statistics_interval_ms` unless the settings give one. Not owned; must outlive the clients.
+void set_client_observer(ClientObserver* observer, int statistics_interval_ms);
+ClientObserver* client_observer();
+
 }  // namespace kpipe::kafka

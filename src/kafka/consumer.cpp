@@ -46,6 +46,9 @@ record::TimestampType timestamp_type_of(rd_kafka_timestamp_type_t type) {
 extern "C" void handle_rebalance(rd_kafka_t* handle, rd_kafka_resp_err_t error,
                                  rd_kafka_topic_partition_list_t* partitions, void* opaque) {
     auto* listener = *static_cast<RebalanceListener**>(static_cast<ClientEvents*>(opaque)->owner);
+    if (auto* observer = client_observer()) {
+        observer->rebalanced(error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, partitions->cnt);
+    }
     if (error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         rd_kafka_assign(handle, partitions);
         if (listener != nullptr) listener->assigned(from_list(*partitions));

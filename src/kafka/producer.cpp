@@ -35,6 +35,9 @@ extern "C" void count_delivery(rd_kafka_t* handle, const rd_kafka_message_t* mes
                 std::string(rd_kafka_topic_name(message->rkt)) + ": " + error;
         }
     }
+    if (auto* observer = client_observer()) {
+        observer->delivered(rd_kafka_message_latency(message), error != nullptr);
+    }
     if (state->listener != nullptr) state->listener->delivered(message->_private, error);
 }
 

@@ -8,6 +8,7 @@
 #include "common/signals.hpp"
 #include "kafka/consumer.hpp"
 #include "kafka/producer.hpp"
+#include "metrics/run_stats.hpp"
 #include "pipeline/output_producer.hpp"
 
 namespace kpipe::pipeline {
@@ -45,6 +46,7 @@ class TransactionalTransform : public kafka::RebalanceListener {
         if (auto subscribed = consumer_->subscribe({options_.in}); !subscribed) {
             return subscribed.error();
         }
+        stats_.set_connected();
         auto failure = loop();
         if (!failure) failure = close_transaction();
         consumer_->close();
@@ -67,6 +69,7 @@ class TransactionalTransform : public kafka::RebalanceListener {
         while (!stop_requested()) {
             if (revoke_failure_) return revoke_failure_;
             consumer_->poll_batch(batch, kBatchSize, std::chrono::milliseconds(100));
+            stats_.beat();
             for (const auto& message : batch) {
                 if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                     at_end_.insert(message->partition);
@@ -74,6 +77,7 @@ class TransactionalTransform : public kafka::RebalanceListener {
                 }
                 if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
                     kafka::log_consumer_error(*message);
+                    stats_.error(metrics::ErrorKind::consume);
                     continue;
                 }
                 at_end_.erase(message->partition);
@@ -99,18 +103,25 @@ class TransactionalTransform : public kafka::RebalanceListener {
             records_in_transaction_ = 0;
         }
         ++summary_.in;
+        stats_.records_in.add();
         ++records_in_transaction_;
         next_offsets_[input.partition] = input.offset + 1;
         if (auto cause = processor_.process(input)) {
             ++summary_.dead_lettered;
             log_dead_letter(input, options_.dlq_topic(), *cause);
+            stats_.records_dead_lettered.add();
             return send(dead_letters_.build(input, options_.dlq_topic(), *cause));
         }
         const auto& outputs = processor_.outputs();
-        if (outputs.size() == 0) ++summary_.filtered;
+        if (outputs.size() == 0) {
+            ++summary_.filtered;
+            stats_.records_filtered.add();
+        }
         for (std::size_t i = 0; i < outputs.size(); ++i) {
             if (auto error = send(processor_.output_record(input, options_.out, i))) return error;
             ++summary_.out;
+            stats_.records_out.add();
+            stats_.observe_end_to_end(input.timestamp_ms);
         }
         return std::nullopt;
     }
@@ -186,6 +197,7 @@ class TransactionalTransform : public kafka::RebalanceListener {
     std::uint64_t records_in_transaction_ = 0;
     std::optional<Error> revoke_failure_;
     TransformSummary summary_;
+    metrics::RunStats& stats_ = metrics::run_stats();
 };
 
 }  // namespace

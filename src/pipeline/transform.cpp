@@ -14,6 +14,7 @@
 #include "kafka/consumer.hpp"
 #include "kafka/producer.hpp"
 #include "log/structured_log.hpp"
+#include "metrics/run_stats.hpp"
 #include "pipeline/group_progress.hpp"
 #include "pipeline/offset_tracker.hpp"
 #include "pipeline/output_producer.hpp"
@@ -66,6 +67,8 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
         if (!created) return created.error();
         producer.emplace(std::move(*created));
     }
+    auto& stats = metrics::run_stats();
+    stats.set_connected();
     int dlq_fd = STDERR_FILENO;
     if (options.dlq_file) {
         dlq_fd = ::open(options.dlq_file->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -82,6 +85,7 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
 
     io::LineReader reader(STDIN_FILENO, "stdin");
     reader.on_idle([&] {
+        stats.waiting_for_input();
         if (stdout_sink) stdout_sink->flush();
         dead_letters.flush();
     });
@@ -90,6 +94,8 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
     while (output_ok && !stop_requested() && reader.next(line)) {
         if (options.count && summary.in >= *options.count) break;
         ++summary.in;
+        stats.records_in.add();
+        stats.beat();
         record::RecordView input;
         input.topic = "-";
         input.offset = static_cast<std::int64_t>(reader.line_number());
@@ -122,11 +128,15 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
         if (cause) {
             ++summary.dead_lettered;
             log_dead_letter(input, options.dlq_file.value_or("stderr"), *cause);
+            stats.records_dead_lettered.add();
             output_ok = dead_letters.write(builder.build(input, options.dlq_topic(), *cause));
             continue;
         }
         const auto& outputs = processor.outputs();
-        if (outputs.size() == 0) ++summary.filtered;
+        if (outputs.size() == 0) {
+            ++summary.filtered;
+            stats.records_filtered.add();
+        }
         for (std::size_t i = 0; i < outputs.size() && output_ok; ++i) {
             auto output = processor.output_record(input, options.out, i);
             if (stdout_sink) {
@@ -137,6 +147,8 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
                 if ((summary.out & 1023) == 0) producer->poll();
             }
             ++summary.out;
+            stats.records_out.add();
+            stats.observe_end_to_end(input.timestamp_ms);
         }
     }
     dead_letters.flush();
@@ -180,6 +192,7 @@ class KafkaTransform {
         if (auto subscribed = progress_.consumer().subscribe({options_.in}); !subscribed) {
             return subscribed.error();
         }
+        stats_.set_connected();
         if (options_.to_stdout()) stdout_sink_.emplace(STDOUT_FILENO, options_.envelope);
 
         auto failure = loop();
@@ -197,6 +210,7 @@ class KafkaTransform {
         auto last_store = Clock::now();
         while (!stop_requested() && !tracker_.has_failure() && !summary_.output_closed) {
             progress_.consumer().poll_batch(batch, kBatchSize, std::chrono::milliseconds(100));
+            stats_.beat();
             for (const auto& message : batch) {
                 if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                     progress_.reached_end(message->partition);
@@ -209,6 +223,7 @@ class KafkaTransform {
                         return Error{"cannot read topic '" + options_.in + "': " + reason};
                     }
                     kafka::log_consumer_error(*message);
+                    stats_.error(metrics::ErrorKind::consume);
                     continue;
                 }
                 progress_.left_end(message->partition);
@@ -228,16 +243,21 @@ class KafkaTransform {
 
     std::optional<Error> handle(const record::RecordView& input) {
         ++summary_.in;
+        stats_.records_in.add();
         auto& slot = tracker_.track(input.partition, input.offset);
         if (auto cause = processor_.process(input)) {
             ++summary_.dead_lettered;
             log_dead_letter(input, options_.dlq_topic(), *cause);
+            stats_.records_dead_lettered.add();
             if (auto error = send(dead_letters_.build(input, options_.dlq_topic(), *cause), slot)) {
                 return error;
             }
         } else {
             const auto& outputs = processor_.outputs();
-            if (outputs.size() == 0) ++summary_.filtered;
+            if (outputs.size() == 0) {
+                ++summary_.filtered;
+                stats_.records_filtered.add();
+            }
             for (std::size_t i = 0; i < outputs.size(); ++i) {
                 auto output = processor_.output_record(input, options_.out, i);
                 if (stdout_sink_) {
@@ -246,6 +266,8 @@ class KafkaTransform {
                     return error;
                 }
                 ++summary_.out;
+                stats_.records_out.add();
+                stats_.observe_end_to_end(input.timestamp_ms);
             }
         }
         tracker_.seal(slot);
@@ -269,6 +291,7 @@ class KafkaTransform {
             summary_.output_closed = true;
             return std::nullopt;
         }
+        stats_.error(metrics::ErrorKind::output);
         return Error{stdout_sink_->writer().error()};
     }
 
@@ -291,6 +314,7 @@ class KafkaTransform {
     DeadLetterBuilder dead_letters_;
     std::optional<LineSink> stdout_sink_;
     TransformSummary summary_;
+    metrics::RunStats& stats_ = metrics::run_stats();
 };
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "io/line_reader.hpp"
 #include "io/output_writer.hpp"
 #include "kafka/producer.hpp"
+#include "metrics/run_stats.hpp"
 #include "record/envelope.hpp"
 
 namespace kpipe::produce {
@@ -48,10 +49,15 @@ class RecordSink {
                 return Error{output_.error()};
             }
             ++records_;
+            stats_.records_out.add();
             return ok();
         }
         auto sent = producer_->send(view);
-        if (sent) ++records_;
+        if (sent) {
+            ++records_;
+            stats_.records_out.add();
+        }
+        stats_.beat();
         if ((records_ & 1023) == 0) producer_->poll();
         return sent;
     }
@@ -89,6 +95,7 @@ class RecordSink {
     std::vector<record::HeaderView> fixed_headers_;
     std::vector<record::HeaderView> headers_;
     std::uint64_t records_ = 0;
+    metrics::RunStats& stats_ = metrics::run_stats();
     bool output_broken_ = false;
     record::EnvelopeEncoder encoder_;
     io::OutputWriter output_{STDOUT_FILENO};
@@ -119,12 +126,14 @@ Status produce_generated(const GenerateOptions& generate, RecordSink& sink,
                                    .count());
         }
         generator.next(key, value);
+        metrics::run_stats().records_in.add();
         record::RecordView view;
         view.key = key;
         view.value = value;
         if (auto sent = sink.send(view); !sent) {
             if (sink.output_broken()) return sent;
             ++summary.rejected_lines;
+            metrics::run_stats().error(metrics::ErrorKind::input);
             spdlog::error("generated record {}: {}", i + 1, sent.error().message);
         }
     }
@@ -135,10 +144,12 @@ Status produce_generated(const GenerateOptions& generate, RecordSink& sink,
 Status produce_lines(int fd, const std::string& name, LineDecoder& decoder, RecordSink& sink,
                      ProduceSummary& summary) {
     io::LineReader reader(fd, name);
+    reader.on_idle([] { metrics::run_stats().waiting_for_input(); });
     std::string_view line;
     record::RecordView view;
     while (!stop_requested() && reader.next(line)) {
         if (decoder.is_blank(line)) continue;
+        metrics::run_stats().records_in.add();
         auto accepted = decoder.decode(line, view);
         if (accepted) {
             accepted = sink.send(view);
@@ -146,6 +157,7 @@ Status produce_lines(int fd, const std::string& name, LineDecoder& decoder, Reco
         }
         if (!accepted) {
             ++summary.rejected_lines;
+            metrics::run_stats().error(metrics::ErrorKind::input);
             spdlog::error("{} line {}: {}; line not sent", name, reader.line_number(),
                           accepted.error().message);
         }
@@ -206,6 +218,7 @@ Expected<ProduceSummary> run_produce(const ProduceOptions& options,
         }
         producer.emplace(std::move(*created));
     }
+    metrics::run_stats().set_connected();
 
     RecordSink sink(options, std::move(producer));
     ProduceSummary summary;

@@ -11,6 +11,7 @@
 #include "kafka/consumer.hpp"
 #include "kafka/producer.hpp"
 #include "log/structured_log.hpp"
+#include "metrics/run_stats.hpp"
 #include "pipeline/group_progress.hpp"
 #include "pipeline/offset_tracker.hpp"
 #include "replay/dry_run_report.hpp"
@@ -63,6 +64,7 @@ void account(const Decision& decision, const record::RecordView& record, ReplayS
             return;
         case Fate::skipped:
             ++summary.skipped;
+            metrics::run_stats().records_filtered.add();
             return;
         case Fate::filter_error:
             ++summary.skipped;
@@ -131,6 +133,7 @@ class DlqReplay {
         if (auto subscribed = progress_.consumer().subscribe({options_.dlq}); !subscribed) {
             return subscribed.error();
         }
+        metrics::run_stats().set_connected();
         auto failure = loop();
         progress_.finish(options_.timeout);
         if (failure) return *failure;
@@ -150,6 +153,7 @@ class DlqReplay {
         auto last_store = Clock::now();
         while (!stop_requested() && !tracker_.has_failure() && !max_reached()) {
             progress_.consumer().poll_batch(batch, kBatchSize, kPollInterval);
+            metrics::run_stats().beat();
             for (const auto& message : batch) {
                 if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                     progress_.reached_end(message->partition);
@@ -175,6 +179,8 @@ class DlqReplay {
 
     std::optional<Error> handle(const record::RecordView& input) {
         ++summary_.read;
+        auto& stats = metrics::run_stats();
+        stats.records_in.add();
         auto& slot = tracker_.track(input.partition, input.offset);
         const auto& decision = planner_.decide(input);
         account(decision, input, summary_);
@@ -182,6 +188,8 @@ class DlqReplay {
             pacer_.wait([this] { progress_.producer().poll(); });
             for (std::size_t i = 0; i < planner_.output_count(); ++i) {
                 pipeline::OffsetTracker::add_pending(slot);
+                stats.records_out.add();
+                stats.observe_end_to_end(input.timestamp_ms);
                 if (auto sent = progress_.producer().send(planner_.output(input, i), &slot);
                     !sent) {
                     tracker_.delivered(slot, true);

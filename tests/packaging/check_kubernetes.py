@@ -17,8 +17,6 @@ import kpipe_help
 
 KPIPE, MANIFESTS, EXAMPLE_SETTINGS = sys.argv[1:4]
 METRICS_PORT = 9464
-# Options the metrics work adds to kpipe; until the binary has them, the manifests may use them.
-PENDING_OPTIONS = {"--metrics"}
 failures = []
 
 
@@ -84,9 +82,6 @@ known = help_options() | help_options("transform")
 for arg in args:
     if arg.startswith("-"):
         name = arg.split("=", 1)[0]
-        if name in PENDING_OPTIONS and name not in known:
-            print("note: %s is not in this kpipe yet (pending: metrics)" % name)
-            continue
         expect(name in known, "container arg %s is not a kpipe option" % name)
 metrics_index = args.index("--metrics") if "--metrics" in args else -1
 expect(metrics_index >= 0 and args[metrics_index + 1] == "0.0.0.0:%d" % METRICS_PORT,
