@@ -10,6 +10,7 @@ COPY CMakeLists.txt ./
 COPY cli cli
 COPY src src
 COPY man man
+COPY completions completions
 RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DKPIPE_TESTS=OFF \
     && cmake --build build \
     && cmake --install build --prefix /opt/kpipe
