@@ -616,10 +616,12 @@ class KpipeProcess:
         shutil.rmtree(self.tmpdir, ignore_errors=True)
 
 
-def has_subcommand(name):
-    """True when `kpipe NAME --help` succeeds (the subcommand exists in this build)."""
+def require_subcommand(name):
+    """Fails (for setUpClass) unless `kpipe NAME --help` succeeds in this build."""
     rc, _, _ = run_kpipe([name, "--help"], timeout=30)
-    return rc == 0
+    if rc != 0:
+        raise AssertionError("this kpipe build has no `%s` subcommand (`%s %s --help` fails)"
+                             % (name, kpipe_bin(), name))
 
 
 TRANSFORM_SUMMARY = re.compile(

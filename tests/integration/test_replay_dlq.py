@@ -41,8 +41,7 @@ class ReplayDlqTest(h.KpipeTestCase):
 
     @classmethod
     def setUpClass(cls):
-        if not h.has_subcommand("replay-dlq"):
-            raise AssertionError("this kpipe build has no `replay-dlq` subcommand")
+        h.require_subcommand("replay-dlq")
         super().setUpClass()
 
     # helpers ---------------------------------------------------------------------------------

@@ -81,9 +81,7 @@ class TransformTest(h.KpipeTestCase):
 
     @classmethod
     def setUpClass(cls):
-        if not h.has_subcommand("transform"):
-            raise AssertionError("this kpipe build has no `transform` subcommand "
-                                 "(`%s transform --help` fails)" % h.kpipe_bin())
+        h.require_subcommand("transform")
         super().setUpClass()
 
     # helpers ---------------------------------------------------------------------------------

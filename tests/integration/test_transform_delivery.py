@@ -106,9 +106,7 @@ class TransformDeliveryTest(h.KpipeTestCase):
 
     @classmethod
     def setUpClass(cls):
-        if not h.has_subcommand("transform"):
-            raise AssertionError("this kpipe build has no `transform` subcommand "
-                                 "(`%s transform --help` fails)" % h.kpipe_bin())
+        h.require_subcommand("transform")
         super().setUpClass()
 
     # helpers ---------------------------------------------------------------------------------
