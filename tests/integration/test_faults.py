@@ -31,6 +31,7 @@ import signal
 import subprocess
 import sys
 import time
+import unittest
 
 import confluent_kafka
 
@@ -180,6 +181,17 @@ class FaultsTest(h.KpipeTestCase):
         if not allow_duplicates:
             self.assertEqual(duplicates, 0, "%s wrote duplicates" % name)
 
+    def wait_until_committed(self, proc, group, topic):
+        """Waits until the group committed the end of its input: everything fed is processed
+        and acknowledged (counting outputs would not do: duplicates could make up for records
+        still to come)."""
+        ends = h.end_offsets(self.bootstrap, topic)
+        h.poll_until(lambda: proc.check_running()
+                     and h.committed_offsets(self.bootstrap, group, topic, ends) == ends,
+                     timeout=PROGRESS_TIMEOUT, interval=0.1,
+                     what="group %s to commit the end of %s" % (group, topic))
+        self.trace("all committed")
+
     def check_committed(self, group, topic):
         ends = h.end_offsets(self.bootstrap, topic)
         committed = h.committed_offsets(self.bootstrap, group, topic, ends)
@@ -187,7 +199,9 @@ class FaultsTest(h.KpipeTestCase):
                          % (group, topic))
 
     def background(self, *args, stdin=subprocess.DEVNULL):
-        proc = h.KpipeProcess(["-b", self.bootstrap] + FAST_GROUPS + list(args), stdin=stdin)
+        verbose = ["-v"] if os.environ.get("KPIPE_FAULTS_TRACE") else []
+        proc = h.KpipeProcess(["-b", self.bootstrap] + verbose + FAST_GROUPS + list(args),
+                              stdin=stdin)
         self.addCleanup(proc.cleanup)
         return proc
 
@@ -259,10 +273,11 @@ class FaultsTest(h.KpipeTestCase):
         proc = self.background("transform", "--in", src, "--out", dst, "-g", group, *extra, ".")
         fed = self.drive(plan, lambda first, count: self.feed(src, run, first, count),
                          lambda: h.total_records(self.bootstrap, dst), proc)
-        h.poll_until(lambda: proc.check_running() and h.total_records(self.bootstrap, dst) >= fed,
-                     timeout=PROGRESS_TIMEOUT, interval=0.05, what="every record on " + dst)
-        # SIGTERM: kpipe commits what it has written before it exits (checked afterwards).
+        self.wait_until_committed(proc, group, src)
         self.stop(proc)
+        if os.environ.get("KPIPE_FAULTS_TRACE"):
+            with open("/tmp/kpipe-faults-%s.stderr" % prefix, "w") as f:
+                f.write(proc.stderr_text())
         err = proc.stderr_text()
         summary = h.transform_summary(err)
         self.assertIsNotNone(summary, err[-3000:])
@@ -313,16 +328,65 @@ class FaultsTest(h.KpipeTestCase):
         fed = self.drive(plan,
                          lambda first, count: self.feed("f-dlq", run, first, count, headers),
                          lambda: h.total_records(self.bootstrap, "f-replayed"), proc)
-        h.poll_until(lambda: proc.check_running()
-                     and h.total_records(self.bootstrap, "f-replayed") >= fed,
-                     timeout=PROGRESS_TIMEOUT, interval=0.05, what="every record on f-replayed")
-        self.trace("all replayed")
+        self.wait_until_committed(proc, "f-replay-grp", "f-dlq")
         self.stop(proc)
         self.trace("stopped")
         self.check("replay-dlq", self.topic_numbers("f-replayed", run), fed, len(plan),
                    allow_duplicates=True)
         self.check_committed("f-replay-grp", "f-dlq")
 
+
+
+class FaultOptionsTest(unittest.TestCase):
+    """`kpipe broker --fault`: scheduled faults take effect and are reported; bad specs and
+    control lines get one-line errors."""
+
+    def test_scheduled_faults_fire_and_take_effect(self):
+        broker = h.Broker(topics={"fo": 3}, broker_count=2, extra_args=[
+            "--fault", "at=100ms leader topic=fo broker=2",
+            "--fault", "at=100ms down broker=1 for=300ms",
+            "--fault", "every=200ms rtt broker=2 ms=5 for=50ms"])
+        self.addCleanup(broker.cleanup)
+        h.poll_until(lambda: "end of 'broker 1 down for 300ms'" in broker.stderr_text(),
+                     timeout=10, what="the end of the outage on the broker's stderr")
+        err = broker.stderr_text()
+        self.assertIn("leader of fo (every partition) moves to broker 2", err)
+        self.assertGreaterEqual(err.count("broker 2 responds 5 ms late for 50ms"), 2, err)
+        consumer = h._consumer(broker.bootstrap)
+        try:
+            topic = consumer.list_topics("fo", timeout=10).topics["fo"]
+            self.assertEqual({p: m.leader for p, m in topic.partitions.items()},
+                             {0: 2, 1: 2, 2: 2})
+        finally:
+            consumer.close()
+        rc, _ = broker.stop()
+        self.assertEqual(rc, 0)
+
+    def test_bad_specs_are_usage_errors_naming_the_word(self):
+        for spec, message in [
+                ("at=5 down broker=1", "'at=5' needs a time with a unit, e.g. at=500ms"),
+                ("down broker=3", "there is no broker 3; brokers are 1..1"),
+                ("error api=Produce code=NOPE", "unknown Kafka error 'NOPE'"),
+                ("leader", "'leader' needs topic=")]:
+            rc, out, err = h.run_kpipe(["broker", "--fault", spec], timeout=30)
+            self.assertEqual(rc, 2, err)
+            self.assertEqual(out, b"")
+            self.assertEqual(err.strip().count("\n"), 0, err)
+            self.assertIn("--fault '%s': " % spec, err)
+            self.assertIn(message, err)
+
+    def test_control_answers_fault_specs(self):
+        broker = h.Broker(broker_count=2, control=True)
+        self.addCleanup(broker.cleanup)
+        self.assertEqual(broker.control("error api=Fetch code=NOT_LEADER_OR_FOLLOWER count=2"),
+                         "ok")
+        self.assertIn("there is no broker 9", broker.control("down broker=9"))
+        self.assertTrue(broker.control("down broker=9").startswith("error: "))
+        self.assertIn("unknown word 'sideways'", broker.control("sideways broker=1"))
+        h.poll_until(lambda: "the next 2 Fetch requests fail with NOT_LEADER_OR_FOLLOWER"
+                     in broker.stderr_text(), timeout=5, what="the fault on stderr")
+        rc, _ = broker.stop()
+        self.assertEqual(rc, 0)
 
 if __name__ == "__main__":
     h.main()
