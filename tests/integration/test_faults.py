@@ -40,8 +40,11 @@ import kpipe_harness as h
 LONG = os.environ.get("KPIPE_FAULTS_LONG") == "1"
 ROUNDS = 3 if LONG else 1
 CHUNK = 4000 if LONG else 1000
-# Short session timeouts: a consumer whose broker went down rejoins quickly.
-FAST_GROUPS = ["-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"]
+# Short session timeouts: a consumer whose broker went down rejoins quickly. Auto-commits every
+# 500 ms instead of 5 s: the test waits for the group to commit the end of the input, and a
+# failed commit (OffsetCommit errors are injected) is only retried at the next interval.
+FAST_GROUPS = ["-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500",
+               "-X", "auto.commit.interval.ms=500"]
 PROGRESS_TIMEOUT = 60
 
 FIGURES = collections.OrderedDict()
