@@ -30,6 +30,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import unittest
 
@@ -89,7 +90,8 @@ def fault_plan(error_apis, topics, coordinators=(), long_error_apis=()):
 
 class FaultsTest(h.KpipeTestCase):
     TOPICS = {"f-produce": 4, "f-consume": 4, "f-alo-in": 4, "f-alo-out": 4, "f-alo-in-dlq": 1,
-              "f-eos-in": 4, "f-eos-out": 4, "f-eos-in-dlq": 1, "f-dlq": 4, "f-replayed": 4}
+              "f-eos-in": 4, "f-eos-out": 4, "f-eos-in-dlq": 1, "f-dlq": 4, "f-replayed": 4,
+              "f-abort-in": 4, "f-abort-out": 4, "f-abort-in-dlq": 1}
     BROKER_COUNT = 3
 
     @classmethod
@@ -300,7 +302,10 @@ class FaultsTest(h.KpipeTestCase):
             "transform-eos", "f-eos", ["--exactly-once"],
             [("Produce", "NOT_LEADER_OR_FOLLOWER"),
              ("TxnOffsetCommit", "COORDINATOR_LOAD_IN_PROGRESS"),
-             ("EndTxn", "COORDINATOR_LOAD_IN_PROGRESS")],
+             ("EndTxn", "COORDINATOR_LOAD_IN_PROGRESS"),
+             # Abortable: the transaction fails, kpipe aborts it and redoes the work (before
+             # the fix, a send refused in the failed transaction ended the transform).
+             ("AddPartitionsToTxn", "TOPIC_AUTHORIZATION_FAILED")],
             [("Fetch", "NOT_LEADER_OR_FOLLOWER"),
              ("AddPartitionsToTxn", "COORDINATOR_LOAD_IN_PROGRESS"),
              ("InitProducerId", "COORDINATOR_LOAD_IN_PROGRESS")])
@@ -310,6 +315,57 @@ class FaultsTest(h.KpipeTestCase):
                    note=" (%d aborted transactions, whose records this broker does not hide)"
                    % aborts)
         self.check_committed("f-eos-grp", "f-eos-in")
+
+    def test_transform_exactly_once_redoes_aborted_transactions(self):
+        """Abortable transaction errors while records keep arriving: librdkafka then refuses
+        sends into the failed transaction, and kpipe must abort it and redo the work (it used
+        to exit 1 with "cannot send to 'out': Local: Erroneous state")."""
+        run, src, dst, group = "abort", "f-abort-in", "f-abort-out", "f-abort-grp"
+        proc = self.background("transform", "--in", src, "--out", dst, "-g", group,
+                               "--exactly-once", ".")
+        self.started = time.monotonic()
+        self.feed(src, run, 0, 500)
+        self.wait_progress(proc, lambda: h.total_records(self.bootstrap, dst), 500, "joined")
+        total, step = 500 + 80 * 100, 100
+        feeder = threading.Thread(target=self.paced_feed, args=(src, run, 500, total, step))
+        feeder.start()
+        # Several failed transactions while outputs flow in each of them.
+        for target in (1000, 2500, 4000):
+            self.wait_progress(proc, lambda: h.total_records(self.bootstrap, dst), target,
+                               "between faults")
+            self.inject("error api=AddPartitionsToTxn code=TOPIC_AUTHORIZATION_FAILED count=2")
+        feeder.join(PROGRESS_TIMEOUT)
+        self.assertEqual(self.feed_failures, [])
+        self.wait_until_committed(proc, group, src)
+        self.stop(proc)
+        err = proc.stderr_text()
+        aborts = err.count("aborting and redoing the transaction")
+        self.assertGreater(aborts, 0, "no transaction was aborted:\n" + err[-3000:])
+        self.check("transform --exactly-once, abortable errors", self.topic_numbers(dst, run),
+                   total, 3, allow_duplicates=True,
+                   note=" (%d aborted transactions, %d of them on a refused send)"
+                   % (aborts, err.count("cannot send to")))
+        self.check_committed(group, src)
+
+    def paced_feed(self, topic, run, first, end, step):
+        """Feeds records first..end-1 in steps of `step`, 20 ms apart (pacing: records keep
+        arriving while faults are injected), with a producer of its own."""
+        self.feed_failures = []
+        producer = confluent_kafka.Producer({"bootstrap.servers": self.bootstrap,
+                                             "linger.ms": 5, "enable.idempotence": True,
+                                             "log_level": 2})
+
+        def on_delivery(err, _msg):
+            if err is not None:
+                self.feed_failures.append(err)
+        for start in range(first, end, step):
+            for n in range(start, min(start + step, end)):
+                producer.produce(topic, key=str(n).encode(), value=value_of(run, n),
+                                 on_delivery=on_delivery)
+            producer.poll(0)
+            time.sleep(0.02)
+        if producer.flush(60):
+            self.feed_failures.append("flush timed out")
 
     # replay-dlq ------------------------------------------------------------------------------
 
