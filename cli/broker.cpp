@@ -15,13 +15,26 @@ void add_broker_command(CLI::App& app, const GlobalOptions& globals, CommandResu
         "(older data is dropped); no TLS/SASL; no CreateTopics/DeleteTopics/DescribeConfigs\n"
         "or group listing; a producer's metadata request auto-creates unknown topics with\n"
         "4 partitions; transactions are accepted but aborted records are not hidden.\n"
-        "With --control, fault-injection commands are read from stdin, one per line, each\n"
-        "answered on stdout with 'ok' or 'error: ...': 'down ID' (broker ID closes its\n"
-        "connections and refuses new ones, but stays in metadata), 'up ID', 'rtt ID MS'\n"
-        "(delay every response of broker ID by MS milliseconds), to rehearse faults.");
+        "Faults, to rehearse them (see kpipe-broker(1), FAULTS): --fault SPEC schedules one\n"
+        "from the start; with --control, stdin takes one SPEC per line (at= counts from the\n"
+        "line), each answered on stdout with 'ok' (in effect) or 'error: ...'. SPEC is a\n"
+        "kind and FIELD=VALUE words; [at=TIME] [every=TIME] go with any kind; TIME is 500ms,\n"
+        "5s, 2m:\n"
+        "  down broker=ID [for=TIME]     close its connections, refuse new ones (it stays\n"
+        "                                in metadata); for= brings it back up\n"
+        "  up broker=ID\n"
+        "  rtt broker=ID ms=MS [for=TIME]  delay every response of the broker\n"
+        "  error api=API code=ERROR [count=N] [broker=ID]  fail the next N requests, e.g.\n"
+        "                                api=Produce code=NOT_LEADER_OR_FOLLOWER count=5\n"
+        "  leader topic=T [partition=P] [broker=ID]  move partition leaders (no broker=:\n"
+        "                                to the next broker, each round)\n"
+        "  coordinator group=G|txn=ID broker=ID  move a group's or transaction's coordinator\n"
+        "Each fault is reported on stderr as it fires. Control also takes 'down ID', 'up ID'\n"
+        "and 'rtt ID MS'.");
     struct Options {
         broker::BrokerOptions broker;
         std::vector<std::string> topics;
+        std::vector<std::string> faults;
     };
     auto options = std::make_shared<Options>();
     command
@@ -32,8 +45,14 @@ void add_broker_command(CLI::App& app, const GlobalOptions& globals, CommandResu
     command->add_option("--topic", options->topics,
                         "Pre-create a topic: NAME[:PARTITIONS[:REPLICAS]] (repeatable; default 1 "
                         "partition, replication factor min(broker count, 3))");
+    command
+        ->add_option("--fault", options->faults,
+                     "Inject a fault (repeatable), e.g. 'at=5s down broker=2 for=3s', "
+                     "'at=2s error api=Produce code=NOT_LEADER_OR_FOLLOWER count=5', "
+                     "'every=10s leader topic=T', 'rtt broker=1 ms=200'")
+        ->allow_extra_args(false);
     command->add_flag("--control", options->broker.control,
-                      "Read fault-injection commands from stdin: down ID, up ID, rtt ID MS");
+                      "Read faults from stdin, one SPEC (as --fault) per line, answered on stdout");
     command->add_option("--bootstrap-file", options->broker.bootstrap_file,
                         "Also write the bootstrap list to this file (removed at exit)");
     command->callback([&globals, &result, options] {
@@ -46,8 +65,16 @@ void add_broker_command(CLI::App& app, const GlobalOptions& globals, CommandResu
             }
             options->broker.topics.push_back(*spec);
         }
+        for (const auto& text : options->faults) {
+            auto fault = broker::parse_fault_spec(text);
+            if (!fault) {
+                result.exit_code = report(Error{"--" + fault.error().message, ErrorKind::usage});
+                return;
+            }
+            options->broker.faults.push_back(*fault);
+        }
         install_stop_signal_handlers();
-        auto status = broker::run_embedded_broker(options->broker, std::cout);
+        auto status = broker::run_embedded_broker(options->broker, std::cout, std::cerr);
         result.exit_code = status ? kExitOk : report(status.error());
     });
 }

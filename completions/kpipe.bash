@@ -9,7 +9,7 @@ _kpipe_global_options="-b --brokers -X --property -F --config --profile -v --ver
 
 _kpipe_options_for() {
     case "$1" in
-        broker) echo "--broker-count --topic --control --bootstrap-file" ;;
+        broker) echo "--broker-count --topic --fault --control --bootstrap-file" ;;
         produce) echo "-t --topic --format --envelope -k --key-field -K --key-delimiter -H --header
             -p --partition -z --compression --acks --generate --count --rate --seed --dry-run" ;;
         consume) echo "-t --topic --envelope -o --offset -e --exit-at-end -c --count -g --group

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "broker/fault_injector.hpp"
 #include "common/signals.hpp"
 #include "kafka/mock_cluster.hpp"
 
@@ -80,50 +81,13 @@ Expected<TopicSpec> parse_topic_spec(std::string_view text) {
     return spec;
 }
 
-Expected<ControlCommand> parse_control_command(std::string_view line) {
-    std::vector<std::string_view> words;
-    for (auto word : split_words(line, ' ')) {
-        if (!word.empty()) words.push_back(word);
-    }
-    const auto number = [](std::string_view word, int& out) {
-        auto [end, error] = std::from_chars(word.data(), word.data() + word.size(), out);
-        return error == std::errc{} && end == word.data() + word.size() && out >= 0;
-    };
-    ControlCommand command;
-    const bool rtt = !words.empty() && words[0] == "rtt";
-    if (words.empty() || (words[0] != "down" && words[0] != "up" && !rtt) ||
-        words.size() != (rtt ? 3u : 2u) || !number(words[1], command.broker_id) ||
-        (rtt && !number(words[2], command.rtt_ms))) {
-        return usage_error("unknown control command '" + std::string(line) +
-                           "'; use 'down ID', 'up ID' or 'rtt ID MS'");
-    }
-    command.action = words[0] == "down" ? ControlCommand::Action::down
-                     : rtt              ? ControlCommand::Action::rtt
-                                        : ControlCommand::Action::up;
-    return command;
-}
-
 namespace {
-
-Status apply_control_command(kafka::MockCluster& cluster, std::string_view line) {
-    auto command = parse_control_command(line);
-    if (!command) return command.error();
-    switch (command->action) {
-        case ControlCommand::Action::down:
-            return cluster.set_broker_down(command->broker_id);
-        case ControlCommand::Action::up:
-            return cluster.set_broker_up(command->broker_id);
-        case ControlCommand::Action::rtt:
-            return cluster.set_broker_rtt(command->broker_id, command->rtt_ms);
-    }
-    return ok();
-}
 
 // Reads stdin without blocking the stop-signal check; answers each complete line.
 class ControlChannel {
   public:
     // Waits up to `wait` for input and handles every complete line; false once stdin closed.
-    bool serve(kafka::MockCluster& cluster, std::ostream& out, std::chrono::milliseconds wait) {
+    bool serve(FaultInjector& faults, std::ostream& out, std::chrono::milliseconds wait) {
         pollfd input{STDIN_FILENO, POLLIN, 0};
         if (::poll(&input, 1, static_cast<int>(wait.count())) <= 0) return true;
         char chunk[4096];
@@ -135,7 +99,11 @@ class ControlChannel {
             pending_.erase(0, end + 1);
             if (!line.empty() && line.back() == '\r') line.pop_back();
             if (line.empty()) continue;
-            auto status = apply_control_command(cluster, line);
+            // A fault without at= fires here, before the answer: "ok" means it is in effect.
+            const auto now = FaultInjector::Clock::now();
+            auto fault = parse_control_command(line);
+            Status status = fault ? faults.add(*fault, now) : Status(fault.error());
+            if (status) status = faults.run_due(now);
             spdlog::info("control: {}: {}", line, status ? "ok" : status.error().message);
             out << (status ? std::string("ok") : "error: " + status.error().message) << std::endl;
         }
@@ -148,7 +116,13 @@ class ControlChannel {
 
 }  // namespace
 
-Status run_embedded_broker(const BrokerOptions& options, std::ostream& out) {
+Status run_embedded_broker(const BrokerOptions& options, std::ostream& out,
+                           std::ostream& fault_log) {
+    for (const auto& fault : options.faults) {
+        if (auto checked = check_fault_brokers(fault, options.broker_count); !checked) {
+            return Error{"--" + checked.error().message, ErrorKind::usage};
+        }
+    }
     auto cluster = kafka::MockCluster::start(options.broker_count);
     if (!cluster) return cluster.error();
     for (const auto& topic : options.topics) {
@@ -170,13 +144,22 @@ Status run_embedded_broker(const BrokerOptions& options, std::ostream& out) {
     }
     spdlog::info("embedded broker at {} ({} topics pre-created)", bootstrap, options.topics.size());
     // The cluster serves requests on librdkafka's threads; this one only waits for the signal.
+    // Faults are timed from here: the bootstrap list is out, clients may connect.
+    const auto start = FaultInjector::Clock::now();
+    FaultInjector faults(*cluster, fault_log, start);
+    for (const auto& fault : options.faults) {
+        if (auto added = faults.add(fault, start); !added) return added.error();
+    }
     ControlChannel control;
     bool control_open = options.control;
+    // 10 ms ticks: a fault fires within 10 ms of its time.
+    constexpr auto tick = std::chrono::milliseconds(10);
     while (!stop_requested()) {
+        (void)faults.run_due(FaultInjector::Clock::now());  // failures are on the fault log
         if (control_open) {
-            control_open = control.serve(*cluster, out, std::chrono::milliseconds(50));
+            control_open = control.serve(faults, out, tick);
         } else {
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            std::this_thread::sleep_for(tick);
         }
     }
     spdlog::info("embedded broker stopping (signal {})", stop_signal());

@@ -4,6 +4,8 @@
 
 #include <map>
 #include <set>
+#include <string>
+#include <utility>
 
 #include "common/signals.hpp"
 #include "kafka/consumer.hpp"
@@ -20,6 +22,9 @@ constexpr std::size_t kBatchSize = 2000;
 // comes first.
 constexpr auto kTransactionInterval = std::chrono::milliseconds(100);
 constexpr std::uint64_t kTransactionRecords = 20000;
+// Transactions aborted in a row (no commit between them) before the transform gives up: an
+// error that comes back every time (e.g. no write permission on --out) is not redone forever.
+constexpr int kMaxAbortsInARow = 10;
 
 class TransactionalTransform : public kafka::RebalanceListener {
   public:
@@ -48,7 +53,14 @@ class TransactionalTransform : public kafka::RebalanceListener {
         }
         stats_.set_connected();
         auto failure = loop();
-        if (!failure) failure = close_transaction();
+        if (!failure) {
+            rewound_ = false;
+            failure = close_transaction();
+            // Aborted at the very end: nothing redoes it in this run.
+            if (!failure && rewound_) {
+                failure = Error{"the last transaction was aborted; a restart redoes its work"};
+            }
+        }
         consumer_->close();
         if (failure) return *failure;
         return summary_;
@@ -69,6 +81,7 @@ class TransactionalTransform : public kafka::RebalanceListener {
         while (!stop_requested()) {
             if (revoke_failure_) return revoke_failure_;
             consumer_->poll_batch(batch, kBatchSize, std::chrono::milliseconds(100));
+            rewound_ = false;  // a batch polled after a rewind starts at the committed offsets
             stats_.beat();
             for (const auto& message : batch) {
                 if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -82,6 +95,9 @@ class TransactionalTransform : public kafka::RebalanceListener {
                 }
                 at_end_.erase(message->partition);
                 if (auto error = handle(kafka::view_of(*message, headers))) return error;
+                // The transaction was aborted and the input rewound: the rest of this batch
+                // comes again from the committed offsets.
+                if (std::exchange(rewound_, false)) break;
                 if (options_.count && summary_.in >= *options_.count) return std::nullopt;
             }
             producer_->poll();
@@ -119,6 +135,7 @@ class TransactionalTransform : public kafka::RebalanceListener {
         }
         for (std::size_t i = 0; i < outputs.size(); ++i) {
             if (auto error = send(processor_.output_record(input, options_.out, i))) return error;
+            if (rewound_) return std::nullopt;
             ++summary_.out;
             stats_.records_out.add();
             stats_.observe_end_to_end(input.timestamp_ms);
@@ -126,9 +143,14 @@ class TransactionalTransform : public kafka::RebalanceListener {
         return std::nullopt;
     }
 
+    // A send refused inside a transaction (librdkafka refuses them once the transaction
+    // failed, e.g. when adding the output partition to it failed) aborts it and redoes the work
+    // from the last committed offsets.
     std::optional<Error> send(record::RecordView record) {
         record.partition = -1;
-        if (auto sent = producer_->send(record); !sent) return sent.error();
+        if (auto sent = producer_->send(record); !sent) {
+            return abort_and_redo(sent.error().message);
+        }
         return std::nullopt;
     }
 
@@ -146,6 +168,7 @@ class TransactionalTransform : public kafka::RebalanceListener {
         auto error = producer_->send_offsets_to_transaction(offsets, *group, options_.timeout);
         if (!error) error = producer_->commit_transaction(options_.timeout);
         if (!error) {
+            aborts_in_a_row_ = 0;
             // The same offsets again, outside the transaction: Kafka already has them, but
             // librdkafka's mock cluster (kpipe broker) accepts TxnOffsetCommit without storing
             // it. Committing what a committed transaction covers is always safe.
@@ -159,11 +182,23 @@ class TransactionalTransform : public kafka::RebalanceListener {
             return Error{error->message +
                          "; the open transaction was not committed, so a restart redoes it"};
         }
-        spdlog::warn("{}; aborting and redoing the transaction", error->message);
+        return abort_and_redo(error->message);
+    }
+
+    // Aborts the open transaction and rewinds the input to the last committed offsets, so the
+    // work is redone in a new transaction; fails if the abort does, or after too many in a row.
+    std::optional<Error> abort_and_redo(const std::string& why) {
+        open_ = false;
+        if (++aborts_in_a_row_ > kMaxAbortsInARow) {
+            return Error{why + "; gave up after " + std::to_string(kMaxAbortsInARow) +
+                         " aborted transactions in a row (a restart redoes the open one)"};
+        }
+        spdlog::warn("{}; aborting and redoing the transaction", why);
         if (auto aborted = producer_->abort_transaction(options_.timeout)) {
-            return Error{aborted->message};
+            return Error{why + "; aborting the transaction failed too: " + aborted->message};
         }
         next_offsets_.clear();
+        rewound_ = true;
         return rewind();
     }
 
@@ -196,6 +231,8 @@ class TransactionalTransform : public kafka::RebalanceListener {
     Clock::time_point opened_at_;
     std::uint64_t records_in_transaction_ = 0;
     std::optional<Error> revoke_failure_;
+    bool rewound_ = false;  // the input was rewound: drop the rest of the polled batch
+    int aborts_in_a_row_ = 0;
     TransformSummary summary_;
     metrics::RunStats& stats_ = metrics::run_stats();
 };

@@ -18,16 +18,3 @@ TEST_CASE("topic specs: NAME or NAME:PARTITIONS", "[broker]") {
         CHECK(spec.error().kind == kpipe::ErrorKind::usage);
     }
 }
-
-TEST_CASE("control commands: down ID, up ID, rtt ID MS", "[broker]") {
-    using Action = kpipe::broker::ControlCommand::Action;
-    auto down = kpipe::broker::parse_control_command("down 2");
-    CHECK((down->action == Action::down && down->broker_id == 2));
-    auto up = kpipe::broker::parse_control_command("  up   3 ");
-    CHECK((up->action == Action::up && up->broker_id == 3));
-    auto rtt = kpipe::broker::parse_control_command("rtt 1 250");
-    CHECK((rtt->action == Action::rtt && rtt->broker_id == 1 && rtt->rtt_ms == 250));
-    for (const char* bad : {"", "down", "down x", "up 1 2", "rtt 1", "rtt 1 -5", "reboot 1"}) {
-        CHECK_FALSE(kpipe::broker::parse_control_command(bad));
-    }
-}

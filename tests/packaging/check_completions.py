@@ -70,7 +70,7 @@ for subcommand in SUBCOMMANDS:
            % (subcommand, sorted(from_help - listed), sorted(listed - from_help)))
     expect(subcommand in zsh_text, "_kpipe lacks the subcommand " + subcommand)
     for name in from_help | global_options:
-        expect(re.search(r"[{'(,]%s[\[,}' )]" % re.escape(name), zsh_text),
+        expect(re.search(r"[{'(,*]%s[\[,}' )]" % re.escape(name), zsh_text),
                "_kpipe lacks %s (%s)" % (name, subcommand))
 
 zsh = shutil.which("zsh")
