@@ -791,6 +791,20 @@ class PacedProducer(threading.Thread):
             raise AssertionError("producing to %s failed: %s" % (self.topic, self.failures[:5]))
 
 
+_SANITIZED = None
+
+
+def sanitized_build():
+    """Whether the kpipe under test is built with AddressSanitizer (its runtime holds freed
+    memory in a quarantine, so resident memory says nothing about leaks: LeakSanitizer does,
+    at exit)."""
+    global _SANITIZED
+    if _SANITIZED is None:
+        with open(kpipe_bin(), "rb") as f:
+            _SANITIZED = b"__asan_init" in f.read()
+    return _SANITIZED
+
+
 def rss_kib(pid):
     """The resident set size of process pid in KiB (VmRSS of /proc/PID/status), or None once it
     has exited."""
