@@ -45,8 +45,10 @@ LONG = os.environ.get("KPIPE_CRASH_LONG", "") not in ("", "0")
 # Kills per loop: 4 + 3 + 3 = 10 in CI, 34 + 33 + 33 = 100 in the long variant.
 KILLS = {"alo": 34, "eos": 33, "replay": 33} if LONG else {"alo": 4, "eos": 3, "replay": 3}
 # Input records per second fed to each loop while it is being killed and restarted.
-RATE = {"alo": 1500, "eos": 1500, "replay": 600} if LONG else {"alo": 3000, "eos": 3000,
+RATE = {"alo": 1500, "eos": 1500, "replay": 400} if LONG else {"alo": 3000, "eos": 3000,
                                                                 "replay": 1000}
+# The embedded broker keeps 5 MiB per partition: enough partitions that the long variant's
+# inputs (dead letters carry ~300 bytes of headers) and outputs, duplicates included, fit.
 PARTITIONS = 12 if LONG else 8
 
 # The embedded broker holds a restarted member's join until the killed member's session has
@@ -133,7 +135,7 @@ def replay_records():
     while True:
         headers = [("trace", b"t%d" % i),
                    ("__connect.errors.topic", replay_origin(i).encode()),
-                   ("__connect.errors.partition", str(i % 4).encode()),
+                   ("__connect.errors.partition", str(i % 8).encode()),
                    ("__connect.errors.offset", str(i).encode()),
                    ("__connect.errors.stage", b"TRANSFORMATION"),
                    ("__connect.errors.exception.class.name", b"kpipe.FilterError"),
@@ -165,6 +167,9 @@ class CrashLoop(threading.Thread):
         self.args, self.final_args = args, final_args
         self.input_topic, self.output_topics, self.group = input_topic, output_topics, group
         self.rng = random.Random("%d-%s" % (SEED, name))
+        # A fifth of the kills (at least one) hit start-up, at seeded positions; the rest come
+        # while the process works.
+        self.start_up_kills = set(self.rng.sample(range(kills), max(1, round(kills / 5))))
         self.feed = h.PacedProducer(bootstrap, input_topic, records, rate)
         self.snapshots = []  # after each kill, then after the final run
         self.moments = []    # (kind, seconds) of each kill
@@ -201,11 +206,12 @@ class CrashLoop(threading.Thread):
         return sum(h.total_records(self.bootstrap, t) for t in self.output_topics)
 
     def crash_once(self):
+        index = len(self.moments)
         before = self.output_total()
         proc = h.KpipeProcess(["-b", self.bootstrap] + SESSION + self.args)
         try:
             started = time.monotonic()
-            if self.rng.random() < 0.2:
+            if index in self.start_up_kills:
                 # During start-up: connecting, joining the group, fencing (--exactly-once).
                 moment = ("start-up", self.rng.uniform(0.05, 3.0))
                 deadline = started + moment[1]
@@ -332,7 +338,7 @@ class CrashTest(h.KpipeTestCase):
     TOPICS = {
         "alo-in": PARTITIONS, "alo-out": PARTITIONS, "alo-in-dlq": 4,
         "eos-in": PARTITIONS, "eos-out": PARTITIONS, "eos-in-dlq": 4,
-        "dlq": 4, "orig-a": 4, "orig-b": 4,
+        "dlq": PARTITIONS, "orig-a": PARTITIONS, "orig-b": PARTITIONS,
     }
 
     @classmethod
