@@ -711,6 +711,114 @@ def jq_each(program, values, timeout=120):
 
 
 # --------------------------------------------------------------------------------------------
+# background load and measurements
+
+
+def report(text):
+    """A measurement worth seeing in the ctest log."""
+    sys.stderr.write("    [%s] %s\n" % (time.strftime("%H:%M:%S"), text))
+    sys.stderr.flush()
+
+
+class PacedProducer(threading.Thread):
+    """Produces records with confluent-kafka at about `rate` records/s in a background thread,
+    so a consumer can be stopped or killed while its input is still arriving.
+
+    records is a sequence or any iterable (an endless generator feeds until stop()); each record
+    is a dict with value and optionally key, headers and timestamp. `produced` counts the
+    records handed to the producer so far; finish() fails on any undelivered one."""
+
+    def __init__(self, bootstrap, topic, records, rate, batch=500):
+        super().__init__(daemon=True)
+        self.bootstrap, self.topic, self.records = bootstrap, topic, records
+        self.rate, self.batch = rate, batch
+        self.failures = []
+        self.produced = 0
+        self._stop_event = threading.Event()
+
+    def stop(self):
+        """Ends production after the current batch (for endless record iterables)."""
+        self._stop_event.set()
+
+    def run(self):
+        try:
+            producer = confluent_kafka.Producer({"bootstrap.servers": self.bootstrap,
+                                                 "linger.ms": 5, "enable.idempotence": True})
+
+            def on_delivery(err, _msg):
+                if err is not None:
+                    self.failures.append(err)
+
+            records = iter(self.records)
+            start = time.monotonic()
+            exhausted = False
+            while not exhausted and not self._stop_event.is_set():
+                delay = start + self.produced / self.rate - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)  # pacing, not waiting for a condition
+                for _ in range(self.batch):
+                    rec = next(records, None)
+                    if rec is None:
+                        exhausted = True
+                        break
+                    kwargs = {"key": rec.get("key"), "value": rec.get("value"),
+                              "on_delivery": on_delivery}
+                    if rec.get("headers") is not None:
+                        kwargs["headers"] = rec["headers"]
+                    if rec.get("timestamp") is not None:
+                        kwargs["timestamp"] = rec["timestamp"]
+                    while True:
+                        try:
+                            producer.produce(self.topic, **kwargs)
+                            break
+                        except BufferError:
+                            producer.poll(0.05)
+                    self.produced += 1
+                producer.poll(0)
+            remaining = producer.flush(60)
+            if remaining:
+                self.failures.append("%d records undelivered" % remaining)
+        except Exception as exc:  # noqa: BLE001 - reported by finish()
+            self.failures.append(repr(exc))
+
+    def finish(self, timeout=90):
+        """Waits for the thread (call stop() first for an endless feed); fails on any failed
+        delivery."""
+        self.join(timeout)
+        if self.is_alive():
+            raise AssertionError("the paced producer did not finish within %.0f s" % timeout)
+        if self.failures:
+            raise AssertionError("producing to %s failed: %s" % (self.topic, self.failures[:5]))
+
+
+_SANITIZED = None
+
+
+def sanitized_build():
+    """Whether the kpipe under test is built with AddressSanitizer (its runtime holds freed
+    memory in a quarantine, so resident memory says nothing about leaks: LeakSanitizer does,
+    at exit)."""
+    global _SANITIZED
+    if _SANITIZED is None:
+        with open(kpipe_bin(), "rb") as f:
+            _SANITIZED = b"__asan_init" in f.read()
+    return _SANITIZED
+
+
+def rss_kib(pid):
+    """The resident set size of process pid in KiB (VmRSS of /proc/PID/status), or None once it
+    has exited."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return None
+
+
+# --------------------------------------------------------------------------------------------
 # the test base class
 
 

@@ -6,11 +6,7 @@ outputs."""
 
 import collections
 import signal
-import sys
-import threading
 import time
-
-import confluent_kafka
 
 import kpipe_harness as h
 
@@ -40,59 +36,6 @@ def corrupt(kind, value, i):
     if kind == "null":
         return None
     raise ValueError(kind)
-
-
-def report(text):
-    """A measurement worth seeing in the ctest log."""
-    sys.stderr.write("    [%s] %s\n" % (time.strftime("%H:%M:%S"), text))
-    sys.stderr.flush()
-
-
-class PacedProducer(threading.Thread):
-    """Produces records with confluent-kafka at about `rate` records/s in a background thread,
-    so a transform can be stopped while its input is still arriving."""
-
-    def __init__(self, bootstrap, topic, records, rate, batch=500):
-        super().__init__(daemon=True)
-        self.bootstrap, self.topic, self.records = bootstrap, topic, records
-        self.rate, self.batch = rate, batch
-        self.failures = []
-
-    def run(self):
-        try:
-            producer = confluent_kafka.Producer({"bootstrap.servers": self.bootstrap,
-                                                 "linger.ms": 5, "enable.idempotence": True})
-
-            def on_delivery(err, _msg):
-                if err is not None:
-                    self.failures.append(err)
-
-            start = time.monotonic()
-            for first in range(0, len(self.records), self.batch):
-                delay = start + first / self.rate - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)  # pacing, not waiting for a condition
-                for rec in self.records[first:first + self.batch]:
-                    while True:
-                        try:
-                            producer.produce(self.topic, key=rec["key"], value=rec["value"],
-                                             on_delivery=on_delivery)
-                            break
-                        except BufferError:
-                            producer.poll(0.05)
-                producer.poll(0)
-            remaining = producer.flush(60)
-            if remaining:
-                self.failures.append("%d records undelivered" % remaining)
-        except Exception as exc:  # noqa: BLE001 - reported by finish()
-            self.failures.append(repr(exc))
-
-    def finish(self, timeout=90):
-        self.join(timeout)
-        if self.is_alive():
-            raise AssertionError("the paced producer did not finish within %.0f s" % timeout)
-        if self.failures:
-            raise AssertionError("producing to %s failed: %s" % (self.topic, self.failures[:5]))
 
 
 class TransformDeliveryTest(h.KpipeTestCase):
@@ -188,8 +131,8 @@ class TransformDeliveryTest(h.KpipeTestCase):
         start = time.monotonic()
         summary = self.run_transform("--in", "corrupt-in", "--out", "corrupt-out", "-e",
                                      PROJECTION, timeout=180)
-        report("100k with 1%% corrupted: transform -e took %.1f s; summary %s"
-               % (time.monotonic() - start, summary))
+        h.report("100k with 1%% corrupted: transform -e took %.1f s; summary %s"
+                 % (time.monotonic() - start, summary))
         self.assertEqual(summary, {"in": count, "out": count - len(corrupted), "filtered": 0,
                                    "dead_lettered": len(corrupted)})
 
@@ -239,7 +182,7 @@ class TransformDeliveryTest(h.KpipeTestCase):
         expected = self.expected_projection(records)
         proc = self.background_transform("--in", "kill-in", "--out", "kill-out", "-g",
                                           "kill-grp", PROJECTION)
-        producer = PacedProducer(self.bootstrap, "kill-in", records, rate=10000)
+        producer = h.PacedProducer(self.bootstrap, "kill-in", records, rate=10000)
         producer.start()
         self.wait_for_output(proc, "kill-out", 2000)
         proc.kill9()
@@ -250,9 +193,9 @@ class TransformDeliveryTest(h.KpipeTestCase):
         summary = self.run_transform("--in", "kill-in", "--out", "kill-out", "-g", "kill-grp",
                                      "-e", PROJECTION)
         got = self.output_counter("kill-out")
-        report("kill -9 after %d outputs; restart %s; %d outputs for %d inputs (%d repeated)"
-               % (at_kill, summary, sum(got.values()), len(records),
-                  sum(got.values()) - len(records)))
+        h.report("kill -9 after %d outputs; restart %s; %d outputs for %d inputs (%d repeated)"
+                 % (at_kill, summary, sum(got.values()), len(records),
+                    sum(got.values()) - len(records)))
         self.assertEqual(self.coverage_problems(got, expected), [])
         partitions = h.end_offsets(self.bootstrap, "kill-in")
         self.assertEqual(h.committed_offsets(self.bootstrap, "kill-grp", "kill-in", partitions),
@@ -265,7 +208,7 @@ class TransformDeliveryTest(h.KpipeTestCase):
         expected = self.expected_projection(records)
         proc = self.background_transform("--in", "eos-in", "--out", "eos-out", "-g", "eos-grp",
                                           "--exactly-once", PROJECTION)
-        producer = PacedProducer(self.bootstrap, "eos-in", records, rate=8000)
+        producer = h.PacedProducer(self.bootstrap, "eos-in", records, rate=8000)
         producer.start()
         # Killed after more than a transaction's worth of output: a restart that did not resume
         # after the last committed transaction would repeat more than TXN_MAX_RECORDS.
@@ -280,10 +223,10 @@ class TransformDeliveryTest(h.KpipeTestCase):
         got = self.output_counter("eos-out")
         total = sum(got.values())
         duplicates = total - len(records)
-        report("--exactly-once: kill -9 after %d outputs; restart %s; %d outputs for %d inputs: "
-               "%d duplicates (the embedded broker does not hide the aborted transaction; "
-               "bound %d)" % (at_kill, summary, total, len(records), duplicates,
-                              TXN_MAX_RECORDS))
+        h.report("--exactly-once: kill -9 after %d outputs; restart %s; %d outputs for %d inputs: "
+                 "%d duplicates (the embedded broker does not hide the aborted transaction; "
+                 "bound %d)" % (at_kill, summary, total, len(records), duplicates,
+                                TXN_MAX_RECORDS))
         partitions = h.end_offsets(self.bootstrap, "eos-in")
         committed = h.committed_offsets(self.bootstrap, "eos-grp", "eos-in", partitions)
         problems = []
@@ -319,7 +262,7 @@ class TransformDeliveryTest(h.KpipeTestCase):
         stderrs = [p.stderr_text() for p in procs]
         self.assertEqual(rcs, [0, 0], "\n---\n".join(e[-2000:] for e in stderrs))
         summaries = [h.transform_summary(e) for e in stderrs]
-        report("two processes: summaries %s" % summaries)
+        h.report("two processes: summaries %s" % summaries)
         for summary, err in zip(summaries, stderrs):
             self.assertIsNotNone(summary, err[-2000:])
             self.assertGreater(summary["in"], 0, "one process got no partitions: %s"
@@ -337,7 +280,7 @@ class TransformDeliveryTest(h.KpipeTestCase):
         records = self.login_records(30000, 10)
         proc = self.background_transform("--in", "sig-in", "--out", "sig-out", "-g", "sig-grp",
                                           PROJECTION)
-        producer = PacedProducer(self.bootstrap, "sig-in", records, rate=10000)
+        producer = h.PacedProducer(self.bootstrap, "sig-in", records, rate=10000)
         producer.start()
         self.wait_for_output(proc, "sig-out", 1000)
         rc = proc.stop(signal.SIGINT, timeout=30)
@@ -354,8 +297,8 @@ class TransformDeliveryTest(h.KpipeTestCase):
         oracle = h.jq_each(PROJECTION, [m.value for m in inputs])
         partitions = sorted(h.end_offsets(self.bootstrap, "sig-in"))
         committed = h.committed_offsets(self.bootstrap, "sig-grp", "sig-in", partitions)
-        report("SIGINT: summary %s; committed %s (sum %d)"
-               % (summary, committed, sum(c or 0 for c in committed.values())))
+        h.report("SIGINT: summary %s; committed %s (sum %d)"
+                 % (summary, committed, sum(c or 0 for c in committed.values())))
         self.assertGreater(sum(c or 0 for c in committed.values()), 0, "nothing was committed")
         self.assertLessEqual(sum(c or 0 for c in committed.values()), summary["in"])
         # At least once: below each committed offset, every input's output was written.
