@@ -72,6 +72,10 @@ class FastPath {
 
     bool scan_object(simdjson::ondemand::object object, int trie_node, int depth);
     bool field_key(simdjson::ondemand::field& field, std::string_view& key);
+    // The trie child of `trie_node` named by the field's key, kNoChild, or kInvalidKey.
+    static constexpr int kNoChild = -1;
+    static constexpr int kInvalidKey = -2;
+    int find_child(simdjson::ondemand::field& field, int trie_node);
     bool capture(simdjson::ondemand::value value, int slot, int depth);
     bool validate(simdjson::ondemand::value value, int depth);
     bool consume_string(simdjson::ondemand::value& value, std::string_view* decoded = nullptr);
@@ -93,6 +97,8 @@ class FastPath {
     // Scratch reused across records.
     const char* document_begin_ = nullptr;
     const char* document_end_ = nullptr;
+    bool has_backslash_ = false;  // the record contains a '\\'
+    bool has_delete_ = false;     // the record contains a DEL (0x7f), which jq escapes
     std::vector<std::pair<bool, std::size_t>> levels_;  // (is object, first key) per depth
     std::vector<std::string_view> keys_;
     std::vector<std::string_view> sorted_keys_;

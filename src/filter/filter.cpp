@@ -57,9 +57,22 @@ Expected<Filter> Filter::compile(std::string_view source) {
     return Filter(std::move(impl));
 }
 
-std::optional<Failure> Filter::apply(std::string_view document, FilterOutputs& outputs) {
+static_assert(Filter::kReadablePadding >= simdjson::SIMDJSON_PADDING);
+
+std::optional<Failure> Filter::apply(std::string_view document, FilterOutputs& outputs,
+                                     Padding padding) {
     outputs.clear();
     Impl& impl = *impl_;
+    if (impl.fast_path && padding == Padding::readable &&
+        impl.fast_path->run(impl.parser,
+                            simdjson::padded_string_view(document.data(), document.size(),
+                                                         document.size() + kReadablePadding),
+                            outputs) == FastPath::Outcome::done) {
+        return std::nullopt;
+    }
+    outputs.clear();
+
+    // The general path (and the fast path for unpadded input) parses a copy with zeroed padding.
     const std::size_t length = document.size();
     if (impl.buffer.size() < length + simdjson::SIMDJSON_PADDING) {
         impl.buffer.resize(length + simdjson::SIMDJSON_PADDING);
@@ -68,7 +81,7 @@ std::optional<Failure> Filter::apply(std::string_view document, FilterOutputs& o
     std::memset(impl.buffer.data() + length, 0, simdjson::SIMDJSON_PADDING);
     const simdjson::padded_string_view json(impl.buffer.data(), length, impl.buffer.size());
 
-    if (impl.fast_path &&
+    if (impl.fast_path && padding == Padding::none &&
         impl.fast_path->run(impl.parser, json, outputs) == FastPath::Outcome::done) {
         return std::nullopt;
     }

@@ -2,7 +2,8 @@
 
 namespace kpipe::pipeline {
 
-std::optional<DeadLetterCause> RecordProcessor::process(const record::RecordView& input) {
+std::optional<DeadLetterCause> RecordProcessor::process(const record::RecordView& input,
+                                                        filter::Padding padding) {
     outputs_.clear();
     if (!input.value) {
         return DeadLetterCause{FailureStage::value_converter, kNullValueClass,
@@ -14,7 +15,7 @@ std::optional<DeadLetterCause> RecordProcessor::process(const record::RecordView
                    "; raise it to process such records";
         return DeadLetterCause{FailureStage::value_converter, kRecordTooLargeClass, message_};
     }
-    auto failure = filter_.apply(*input.value, outputs_);
+    auto failure = filter_.apply(*input.value, outputs_, padding);
     if (!failure) return std::nullopt;
     message_ = std::move(failure->message);
     if (failure->kind == filter::FailureKind::invalid_json) {

@@ -18,7 +18,9 @@ class RecordProcessor {
 
     // nullopt: outputs() holds the record's outputs (none when the filter dropped
     // it).
-    std::optional<DeadLetterCause> process(const record::RecordView& input);
+    // `padding` says whether the value may be parsed in place (see filter::Padding).
+    std::optional<DeadLetterCause> process(const record::RecordView& input,
+                                           filter::Padding padding = filter::Padding::none);
     const filter::FilterOutputs& outputs() const { return outputs_; }
 
     // The output record for outputs()[index]: the input's key, headers and

@@ -51,6 +51,8 @@ class LineSink {
     record::EnvelopeEncoder encoder_;
 };
 
+static_assert(io::LineReader::kReadablePadding >= filter::Filter::kReadablePadding);
+
 // stdin -> stdout or a topic. Dead letters go to --dlq-file or stderr.
 Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
                                           const config::ClientSettings& settings,
@@ -101,7 +103,9 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
         input.offset = static_cast<std::int64_t>(reader.line_number());
         std::optional<DeadLetterCause> cause;
         std::string message;
+        auto padding = filter::Padding::readable;  // the line lies in the reader's padded buffer
         if (options.envelope) {
+            padding = filter::Padding::none;
             if (auto decoded = envelope_decoder.decode(line, envelope); !decoded) {
                 message = "stdin line " + std::to_string(reader.line_number()) + ": " +
                           decoded.error().message;
@@ -124,7 +128,7 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
         } else {
             input.value = line;
         }
-        if (!cause) cause = processor.process(input);
+        if (!cause) cause = processor.process(input, padding);
         if (cause) {
             ++summary.dead_lettered;
             log_dead_letter(input, options.dlq_file.value_or("stderr"), *cause);
