@@ -527,25 +527,43 @@ std::optional<bool> FastPath::evaluate(int index) {
     return comparison_holds(condition.op, r, equal);
 }
 
+void FastPath::begin_record(std::string_view json) {
+    document_begin_ = json.data();
+    document_end_ = json.data() + json.size();
+    // Most records have neither; then strings need no unescaping and print as they are.
+    has_backslash_ = std::memchr(json.data(), '\\', json.size()) != nullptr;
+    has_delete_ = std::memchr(json.data(), '\x7f', json.size()) != nullptr;
+    for (Slot& slot : slots_) slot = Slot{};
+}
+
+bool FastPath::walk(simdjson::ondemand::document& document) {
+    json_type type;
+    if (document.type().get(type) || type != json_type::object) return false;
+    simdjson::ondemand::object root;
+    if (document.get_object().get(root)) return false;
+    return scan_object(root, 0, 1);
+}
+
 FastPath::Outcome FastPath::run(simdjson::ondemand::parser& parser,
                                 simdjson::padded_string_view json, FilterOutputs& outputs) {
-    document_begin_ = json.data();
-    document_end_ = json.data() + json.length();
-    // Most records have neither; then strings need no unescaping and print as they are.
-    has_backslash_ = std::memchr(json.data(), '\\', json.length()) != nullptr;
-    has_delete_ = std::memchr(json.data(), '\x7f', json.length()) != nullptr;
-    for (Slot& slot : slots_) slot = Slot{};
-
+    begin_record(json);
     simdjson::ondemand::document document;
     if (parser.iterate(json).get(document)) return Outcome::use_general_path;
-    json_type type;
-    if (document.type().get(type) || type != json_type::object) return Outcome::use_general_path;
-    simdjson::ondemand::object root;
-    if (document.get_object().get(root)) return Outcome::use_general_path;
-    if (!scan_object(root, 0, 1)) return Outcome::use_general_path;
+    if (!walk(document)) return Outcome::use_general_path;
     const char* location = nullptr;
     if (!document.current_location().get(location)) return Outcome::use_general_path;
+    return finish(outputs);
+}
 
+bool FastPath::walk_streamed(simdjson::ondemand::document& document, std::string_view line,
+                             const char*& next) {
+    begin_record(line);
+    if (!walk(document)) return false;
+    if (document.current_location().get(next)) next = nullptr;
+    return true;
+}
+
+FastPath::Outcome FastPath::finish(FilterOutputs& outputs) {
     if (root_condition_ >= 0) {
         const auto selected = evaluate(root_condition_);
         if (!selected) return Outcome::use_general_path;

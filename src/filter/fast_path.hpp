@@ -35,7 +35,18 @@ class FastPath {
     Outcome run(simdjson::ondemand::parser& parser, simdjson::padded_string_view json,
                 FilterOutputs& outputs);
 
+    // For a document of an iterate_many stream, which must hold `line`'s bytes (padded): walks
+    // and checks it, setting `next` to where the stream's next document starts (nullptr at the
+    // end). When it returns true, finish() gives the outcome; the caller checks first that the
+    // document ended within `line`.
+    bool walk_streamed(simdjson::ondemand::document& document, std::string_view line,
+                       const char*& next);
+    Outcome finish(FilterOutputs& outputs);
+
   private:
+    void begin_record(std::string_view json);
+    bool walk(simdjson::ondemand::document& document);
+
     // A field path the filter reads, e.g. .a.b; captured while scanning.
     struct Slot {
         enum class State { missing, present, error };

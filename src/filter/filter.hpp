@@ -24,6 +24,7 @@
 //   remainder, returns 0) instead.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -97,6 +98,15 @@ class Filter {
     // runtime error of the filter.
     std::optional<Failure> apply(std::string_view document, FilterOutputs& outputs,
                                  Padding padding = Padding::none);
+
+    // apply() for one line of newline-delimited input read in blocks (io::LineReader): `block`
+    // starts with `line` and holds the complete lines after it, all padded as for
+    // Padding::readable; `block_id` changes whenever a new block's bytes arrive. The fast path
+    // then parses a whole block at once (simdjson iterate_many) and runs each line whose
+    // document spans exactly that line; any other line (several values, a value across lines,
+    // a blank line, an error) is parsed on its own, as apply() does, with the same result.
+    std::optional<Failure> apply_line(std::string_view line, std::string_view block,
+                                      std::uint64_t block_id, FilterOutputs& outputs);
 
     // Whether the filter has a shape the simdjson On-Demand fast path handles (per record it may
     // still defer to the general path, e.g. for strings with escapes jq would print differently).

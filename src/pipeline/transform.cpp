@@ -103,9 +103,7 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
         input.offset = static_cast<std::int64_t>(reader.line_number());
         std::optional<DeadLetterCause> cause;
         std::string message;
-        auto padding = filter::Padding::readable;  // the line lies in the reader's padded buffer
         if (options.envelope) {
-            padding = filter::Padding::none;
             if (auto decoded = envelope_decoder.decode(line, envelope); !decoded) {
                 message = "stdin line " + std::to_string(reader.line_number()) + ": " +
                           decoded.error().message;
@@ -128,7 +126,12 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
         } else {
             input.value = line;
         }
-        if (!cause) cause = processor.process(input, padding);
+        if (!cause) {
+            // A plain line lies in the reader's padded buffer, with the lines after it.
+            cause = options.envelope
+                        ? processor.process(input)
+                        : processor.process_line(input, reader.block(), reader.block_id());
+        }
         if (cause) {
             ++summary.dead_lettered;
             log_dead_letter(input, options.dlq_file.value_or("stderr"), *cause);
