@@ -527,12 +527,12 @@ std::optional<bool> FastPath::evaluate(int index) {
     return comparison_holds(condition.op, r, equal);
 }
 
-void FastPath::begin_record(std::string_view json) {
+void FastPath::begin_record(std::string_view json, bool has_backslash, bool has_delete) {
     document_begin_ = json.data();
     document_end_ = json.data() + json.size();
     // Most records have neither; then strings need no unescaping and print as they are.
-    has_backslash_ = std::memchr(json.data(), '\\', json.size()) != nullptr;
-    has_delete_ = std::memchr(json.data(), '\x7f', json.size()) != nullptr;
+    has_backslash_ = has_backslash;
+    has_delete_ = has_delete;
     for (Slot& slot : slots_) slot = Slot{};
 }
 
@@ -546,7 +546,8 @@ bool FastPath::walk(simdjson::ondemand::document& document) {
 
 FastPath::Outcome FastPath::run(simdjson::ondemand::parser& parser,
                                 simdjson::padded_string_view json, FilterOutputs& outputs) {
-    begin_record(json);
+    begin_record(json, std::memchr(json.data(), '\\', json.size()) != nullptr,
+                 std::memchr(json.data(), '\x7f', json.size()) != nullptr);
     simdjson::ondemand::document document;
     if (parser.iterate(json).get(document)) return Outcome::use_general_path;
     if (!walk(document)) return Outcome::use_general_path;
@@ -556,8 +557,8 @@ FastPath::Outcome FastPath::run(simdjson::ondemand::parser& parser,
 }
 
 bool FastPath::walk_streamed(simdjson::ondemand::document& document, std::string_view line,
-                             const char*& next) {
-    begin_record(line);
+                             bool has_backslash, bool has_delete, const char*& next) {
+    begin_record(line, has_backslash, has_delete);
     if (!walk(document)) return false;
     if (document.current_location().get(next)) next = nullptr;
     return true;

@@ -38,13 +38,13 @@ class FastPath {
     // For a document of an iterate_many stream, which must hold `line`'s bytes (padded): walks
     // and checks it, setting `next` to where the stream's next document starts (nullptr at the
     // end). When it returns true, finish() gives the outcome; the caller checks first that the
-    // document ended within `line`.
+    // document ended within `line`. The caller says whether the line holds a '\\' or a DEL.
     bool walk_streamed(simdjson::ondemand::document& document, std::string_view line,
-                       const char*& next);
+                       bool has_backslash, bool has_delete, const char*& next);
     Outcome finish(FilterOutputs& outputs);
 
   private:
-    void begin_record(std::string_view json);
+    void begin_record(std::string_view json, bool has_backslash, bool has_delete);
     bool walk(simdjson::ondemand::document& document);
 
     // A field path the filter reads, e.g. .a.b; captured while scanning.

@@ -52,6 +52,10 @@ struct Filter::Impl {
     const char* block_begin = nullptr;
     const char* block_end = nullptr;
     const char* next_line = nullptr;
+    // The first '\\' and DEL in the block at or after the current line (block_end: none), found
+    // once per block rather than once per line.
+    const char* backslash = nullptr;
+    const char* del = nullptr;
 
     void start_stream(std::string_view block, std::uint64_t id);
     bool run_streamed(std::string_view line, FilterOutputs& outputs);
@@ -61,6 +65,12 @@ namespace {
 
 bool is_blank(char c) {
     return c == ' ' || c == '\t' || c == '\r';
+}
+
+// The first `c` in [p, end), or end.
+const char* find(const char* p, const char* end, char c) {
+    const void* found = std::memchr(p, c, static_cast<std::size_t>(end - p));
+    return found == nullptr ? end : static_cast<const char*>(found);
 }
 
 const char* skip_blanks(const char* p, const char* end) {
@@ -75,6 +85,8 @@ void Filter::Impl::start_stream(std::string_view block, std::uint64_t id) {
     block_begin = block.data();
     block_end = block.data() + block.size();
     next_line = block.data();
+    backslash = find(block_begin, block_end, '\\');
+    del = find(block_begin, block_end, '\x7f');
     streaming = false;
     // One batch for the whole block (a power of two, so the parser rarely reallocates).
     const std::size_t batch = std::bit_ceil(std::max<std::size_t>(block.size(), 1 << 16));
@@ -101,9 +113,11 @@ bool Filter::Impl::run_streamed(std::string_view line, FilterOutputs& outputs) {
         streaming = false;
         return false;
     }
+    if (backslash < line.data()) backslash = find(line.data(), block_end, '\\');
+    if (del < line.data()) del = find(line.data(), block_end, '\x7f');
     const char* next = nullptr;
     bool done = false;
-    if (fast_path->walk_streamed(document, line, next)) {
+    if (fast_path->walk_streamed(document, line, backslash < line_end, del < line_end, next)) {
         // ... and end on it: the next one starts the next line (after blanks), or this line is
         // the last.
         const bool ends_here = next == nullptr ? line_end == block_end
@@ -114,6 +128,11 @@ bool Filter::Impl::run_streamed(std::string_view line, FilterOutputs& outputs) {
             return false;
         }
         done = fast_path->finish(outputs) == FastPath::Outcome::done;
+    }
+    // After an error the document's iterator is abandoned and cannot skip to the next one.
+    if (!static_cast<simdjson::ondemand::document&>(document).is_alive()) {
+        streaming = false;
+        return done;
     }
     ++next_document;
     return done;
