@@ -230,6 +230,10 @@ void FastPath::mark_error_below(int trie_node) {
 // Strings must be consumed, not just peeked at: On-Demand skips an unread string followed by ':'
 // as if it were a key, which would let `{"a":"b":1}` through.
 bool FastPath::consume_string(simdjson::ondemand::value& value, std::string_view* decoded) {
+    if (!has_backslash_) {
+        simdjson::ondemand::raw_json_string raw;
+        return !value.get_raw_json_string().get(raw);
+    }
     const std::string_view contents = string_contents(value.raw_json_token());
     if (contents.find('\\') == std::string_view::npos) {
         // Stage 1 already checked UTF-8 and control characters; nothing to unescape.
@@ -263,7 +267,8 @@ bool FastPath::validate(simdjson::ondemand::value value, int depth) {
             for (auto result : object) {
                 simdjson::ondemand::field field;
                 std::string_view key;
-                if (std::move(result).get(field) || !field_key(field, key)) return false;
+                if (std::move(result).get(field)) return false;
+                if (has_backslash_ && !field_key(field, key)) return false;  // checks escapes
                 if (!validate(field.value(), depth + 1)) return false;
             }
             return true;
@@ -287,7 +292,7 @@ bool FastPath::capture(simdjson::ondemand::value value, int slot_index, int dept
             slot.text = contents;
             if (!consume_string(value, &slot.text)) return false;
             slot.kind = Kind::string;
-            slot.verbatim = is_canonical_json_string(contents);
+            slot.verbatim = (!has_backslash_ && !has_delete_) || is_canonical_json_string(contents);
             break;
         }
         case json_type::number:
@@ -333,18 +338,34 @@ bool FastPath::field_key(simdjson::ondemand::field& field, std::string_view& key
     return !field.unescaped_key().get(key);
 }
 
+int FastPath::find_child(simdjson::ondemand::field& field, int trie_node) {
+    const auto& children = trie_[static_cast<std::size_t>(trie_node)].children;
+    if (!has_backslash_) {
+        // Without escapes a key's raw bytes are the key, ending at the first quote.
+        const char* begin = field.key().raw();
+        const auto available = static_cast<std::size_t>(document_end_ - begin);
+        for (const auto& [name, index] : children) {
+            if (name.size() < available && begin[name.size()] == '"' &&
+                std::memcmp(begin, name.data(), name.size()) == 0) {
+                return index;
+            }
+        }
+        return kNoChild;
+    }
+    std::string_view key;
+    if (!field_key(field, key)) return kInvalidKey;
+    for (const auto& [name, index] : children) {
+        if (name == key) return index;
+    }
+    return kNoChild;
+}
+
 bool FastPath::scan_object(simdjson::ondemand::object object, int trie_node, int depth) {
     for (auto result : object) {
         simdjson::ondemand::field field;
-        std::string_view key;
-        if (std::move(result).get(field) || !field_key(field, key)) return false;
-        int child = -1;
-        for (const auto& [name, index] : trie_[static_cast<std::size_t>(trie_node)].children) {
-            if (name == key) {
-                child = index;
-                break;
-            }
-        }
+        if (std::move(result).get(field)) return false;
+        const int child = find_child(field, trie_node);
+        if (child == kInvalidKey) return false;
         simdjson::ondemand::value value = field.value();
         if (child < 0) {
             if (!validate(value, depth)) return false;
@@ -506,22 +527,44 @@ std::optional<bool> FastPath::evaluate(int index) {
     return comparison_holds(condition.op, r, equal);
 }
 
+void FastPath::begin_record(std::string_view json, bool has_backslash, bool has_delete) {
+    document_begin_ = json.data();
+    document_end_ = json.data() + json.size();
+    // Most records have neither; then strings need no unescaping and print as they are.
+    has_backslash_ = has_backslash;
+    has_delete_ = has_delete;
+    for (Slot& slot : slots_) slot = Slot{};
+}
+
+bool FastPath::walk(simdjson::ondemand::document& document) {
+    json_type type;
+    if (document.type().get(type) || type != json_type::object) return false;
+    simdjson::ondemand::object root;
+    if (document.get_object().get(root)) return false;
+    return scan_object(root, 0, 1);
+}
+
 FastPath::Outcome FastPath::run(simdjson::ondemand::parser& parser,
                                 simdjson::padded_string_view json, FilterOutputs& outputs) {
-    document_begin_ = json.data();
-    document_end_ = json.data() + json.length();
-    for (Slot& slot : slots_) slot = Slot{};
-
+    begin_record(json, std::memchr(json.data(), '\\', json.size()) != nullptr,
+                 std::memchr(json.data(), '\x7f', json.size()) != nullptr);
     simdjson::ondemand::document document;
     if (parser.iterate(json).get(document)) return Outcome::use_general_path;
-    json_type type;
-    if (document.type().get(type) || type != json_type::object) return Outcome::use_general_path;
-    simdjson::ondemand::object root;
-    if (document.get_object().get(root)) return Outcome::use_general_path;
-    if (!scan_object(root, 0, 1)) return Outcome::use_general_path;
+    if (!walk(document)) return Outcome::use_general_path;
     const char* location = nullptr;
     if (!document.current_location().get(location)) return Outcome::use_general_path;
+    return finish(outputs);
+}
 
+bool FastPath::walk_streamed(simdjson::ondemand::document& document, std::string_view line,
+                             bool has_backslash, bool has_delete, const char*& next) {
+    begin_record(line, has_backslash, has_delete);
+    if (!walk(document)) return false;
+    if (document.current_location().get(next)) next = nullptr;
+    return true;
+}
+
+FastPath::Outcome FastPath::finish(FilterOutputs& outputs) {
     if (root_condition_ >= 0) {
         const auto selected = evaluate(root_condition_);
         if (!selected) return Outcome::use_general_path;

@@ -35,7 +35,18 @@ class FastPath {
     Outcome run(simdjson::ondemand::parser& parser, simdjson::padded_string_view json,
                 FilterOutputs& outputs);
 
+    // For a document of an iterate_many stream, which must hold `line`'s bytes (padded): walks
+    // and checks it, setting `next` to where the stream's next document starts (nullptr at the
+    // end). When it returns true, finish() gives the outcome; the caller checks first that the
+    // document ended within `line`. The caller says whether the line holds a '\\' or a DEL.
+    bool walk_streamed(simdjson::ondemand::document& document, std::string_view line,
+                       bool has_backslash, bool has_delete, const char*& next);
+    Outcome finish(FilterOutputs& outputs);
+
   private:
+    void begin_record(std::string_view json, bool has_backslash, bool has_delete);
+    bool walk(simdjson::ondemand::document& document);
+
     // A field path the filter reads, e.g. .a.b; captured while scanning.
     struct Slot {
         enum class State { missing, present, error };
@@ -72,6 +83,10 @@ class FastPath {
 
     bool scan_object(simdjson::ondemand::object object, int trie_node, int depth);
     bool field_key(simdjson::ondemand::field& field, std::string_view& key);
+    // The trie child of `trie_node` named by the field's key, kNoChild, or kInvalidKey.
+    static constexpr int kNoChild = -1;
+    static constexpr int kInvalidKey = -2;
+    int find_child(simdjson::ondemand::field& field, int trie_node);
     bool capture(simdjson::ondemand::value value, int slot, int depth);
     bool validate(simdjson::ondemand::value value, int depth);
     bool consume_string(simdjson::ondemand::value& value, std::string_view* decoded = nullptr);
@@ -93,6 +108,8 @@ class FastPath {
     // Scratch reused across records.
     const char* document_begin_ = nullptr;
     const char* document_end_ = nullptr;
+    bool has_backslash_ = false;  // the record contains a '\\'
+    bool has_delete_ = false;     // the record contains a DEL (0x7f), which jq escapes
     std::vector<std::pair<bool, std::size_t>> levels_;  // (is object, first key) per depth
     std::vector<std::string_view> keys_;
     std::vector<std::string_view> sorted_keys_;

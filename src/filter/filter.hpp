@@ -24,6 +24,7 @@
 //   remainder, returns 0) instead.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +45,11 @@ struct Failure {
 
 class Evaluator;
 class FastPath;
+
+// Whether the bytes after a document may be read: `readable` promises at least
+// Filter::kReadablePadding of them (of any value), as io::LineReader's lines have, so the
+// document is parsed where it lies instead of being copied into a padded buffer first.
+enum class Padding { none, readable };
 
 // Outputs of one record, reused across records (no per-record allocation in steady state).
 class FilterOutputs {
@@ -83,11 +89,24 @@ class Filter {
     Filter& operator=(Filter&&) noexcept;
     ~Filter();
 
-    // Runs the filter on one JSON document (any bytes; copied into an internal padded buffer).
+    static constexpr std::size_t kReadablePadding = 64;  // simdjson::SIMDJSON_PADDING
+
+    // Runs the filter on one JSON document (any bytes; copied into an internal padded buffer
+    // unless `padding` says it may be parsed in place).
     // Fills `outputs` (cleared first); zero outputs means the record is filtered out. Returns a
     // Failure, with no outputs, for input that is not exactly one valid JSON document or for a
     // runtime error of the filter.
-    std::optional<Failure> apply(std::string_view document, FilterOutputs& outputs);
+    std::optional<Failure> apply(std::string_view document, FilterOutputs& outputs,
+                                 Padding padding = Padding::none);
+
+    // apply() for one line of newline-delimited input read in blocks (io::LineReader): `block`
+    // starts with `line` and holds the complete lines after it, all padded as for
+    // Padding::readable; `block_id` changes whenever a new block's bytes arrive. The fast path
+    // then parses a whole block at once (simdjson iterate_many) and runs each line whose
+    // document spans exactly that line; any other line (several values, a value across lines,
+    // a blank line, an error) is parsed on its own, as apply() does, with the same result.
+    std::optional<Failure> apply_line(std::string_view line, std::string_view block,
+                                      std::uint64_t block_id, FilterOutputs& outputs);
 
     // Whether the filter has a shape the simdjson On-Demand fast path handles (per record it may
     // still defer to the general path, e.g. for strings with escapes jq would print differently).

@@ -23,6 +23,8 @@ bool LineReader::fill() {
         end_ -= begin_;
         begin_ = 0;
     }
+    complete_end_ = 0;
+    ++block_id_;
     if (buffer_.size() - kReadablePadding - end_ < kBlockSize / 2) {
         buffer_.resize(buffer_.size() * 2);
     }
@@ -35,6 +37,11 @@ bool LineReader::fill() {
         const auto count = ::read(fd_, buffer_.data() + end_, capacity);
         if (count > 0) {
             end_ += static_cast<std::size_t>(count);
+            const void* last = ::memrchr(buffer_.data(), '\n', end_);
+            complete_end_ =
+                last == nullptr
+                    ? 0
+                    : static_cast<std::size_t>(static_cast<const char*>(last) - buffer_.data());
             return true;
         }
         if (count == 0) {
@@ -62,6 +69,8 @@ bool LineReader::next(std::string_view& line) {
             const auto position =
                 static_cast<std::size_t>(static_cast<const char*>(newline) - buffer_.data());
             line = std::string_view(buffer_.data() + begin_, position - begin_);
+            line_start_ = line.data();
+            line_end_ = line.data() + line.size();
             begin_ = position + 1;
             ++line_number_;
             return true;
@@ -70,6 +79,8 @@ bool LineReader::next(std::string_view& line) {
         if (eof_ || !fill()) {
             if (end_ == begin_ || stopped_) return false;
             line = std::string_view(buffer_.data() + begin_, end_ - begin_);
+            line_start_ = line.data();
+            line_end_ = line.data() + line.size();
             begin_ = end_;
             ++line_number_;
             return true;

@@ -31,6 +31,17 @@ class LineReader {
     // slow producer upstream sees results line by line without costing a flush per line).
     void on_idle(std::function<void()> callback) { on_idle_ = std::move(callback); }
 
+    // The line last returned followed by the complete lines already buffered after it (each but
+    // the last with its '\n'), e.g. for parsing them in one go. Valid, and followed by
+    // kReadablePadding readable bytes, until next() has returned the last of them.
+    std::string_view block() const {
+        const char* last = buffer_.data() + complete_end_;
+        const char* end = last > line_end_ ? last : line_end_;
+        return std::string_view(line_start_, static_cast<std::size_t>(end - line_start_));
+    }
+    // Changes whenever the buffered bytes move or new ones arrive (block() then starts afresh).
+    std::uint64_t block_id() const { return block_id_; }
+
     // 1-based number of the line last returned.
     std::uint64_t line_number() const { return line_number_; }
     const std::string& error() const { return error_; }
@@ -45,6 +56,10 @@ class LineReader {
     std::size_t end_ = 0;    // one past the last byte read
     bool eof_ = false;
     bool stopped_ = false;
+    std::size_t complete_end_ = 0;      // the last buffered '\n' (0 when none)
+    const char* line_start_ = nullptr;  // the line last returned
+    const char* line_end_ = nullptr;
+    std::uint64_t block_id_ = 0;
     std::uint64_t line_number_ = 0;
     std::string error_;
     std::function<void()> on_idle_;

@@ -2,7 +2,7 @@
 
 namespace kpipe::pipeline {
 
-std::optional<DeadLetterCause> RecordProcessor::process(const record::RecordView& input) {
+std::optional<DeadLetterCause> RecordProcessor::check(const record::RecordView& input) {
     outputs_.clear();
     if (!input.value) {
         return DeadLetterCause{FailureStage::value_converter, kNullValueClass,
@@ -14,13 +14,29 @@ std::optional<DeadLetterCause> RecordProcessor::process(const record::RecordView
                    "; raise it to process such records";
         return DeadLetterCause{FailureStage::value_converter, kRecordTooLargeClass, message_};
     }
-    auto failure = filter_.apply(*input.value, outputs_);
+    return std::nullopt;
+}
+
+std::optional<DeadLetterCause> RecordProcessor::result(std::optional<filter::Failure> failure) {
     if (!failure) return std::nullopt;
     message_ = std::move(failure->message);
     if (failure->kind == filter::FailureKind::invalid_json) {
         return DeadLetterCause{FailureStage::value_converter, kInvalidJsonClass, message_};
     }
     return DeadLetterCause{FailureStage::transformation, kFilterErrorClass, message_};
+}
+
+std::optional<DeadLetterCause> RecordProcessor::process(const record::RecordView& input,
+                                                        filter::Padding padding) {
+    if (auto cause = check(input)) return cause;
+    return result(filter_.apply(*input.value, outputs_, padding));
+}
+
+std::optional<DeadLetterCause> RecordProcessor::process_line(const record::RecordView& input,
+                                                             std::string_view block,
+                                                             std::uint64_t block_id) {
+    if (auto cause = check(input)) return cause;
+    return result(filter_.apply_line(*input.value, block, block_id, outputs_));
 }
 
 record::RecordView RecordProcessor::output_record(const record::RecordView& input,

@@ -18,7 +18,12 @@ class RecordProcessor {
 
     // nullopt: outputs() holds the record's outputs (none when the filter dropped
     // it).
-    std::optional<DeadLetterCause> process(const record::RecordView& input);
+    // `padding` says whether the value may be parsed in place (see filter::Padding).
+    std::optional<DeadLetterCause> process(const record::RecordView& input,
+                                           filter::Padding padding = filter::Padding::none);
+    // process() for a line of newline-delimited input (see filter::Filter::apply_line).
+    std::optional<DeadLetterCause> process_line(const record::RecordView& input,
+                                                std::string_view block, std::uint64_t block_id);
     const filter::FilterOutputs& outputs() const { return outputs_; }
 
     // The output record for outputs()[index]: the input's key, headers and
@@ -27,6 +32,9 @@ class RecordProcessor {
                                      std::size_t index) const;
 
   private:
+    std::optional<DeadLetterCause> check(const record::RecordView& input);
+    std::optional<DeadLetterCause> result(std::optional<filter::Failure> failure);
+
     filter::Filter filter_;
     std::size_t max_record_bytes_;
     filter::FilterOutputs outputs_;

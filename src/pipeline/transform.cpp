@@ -51,6 +51,8 @@ class LineSink {
     record::EnvelopeEncoder encoder_;
 };
 
+static_assert(io::LineReader::kReadablePadding >= filter::Filter::kReadablePadding);
+
 // stdin -> stdout or a topic. Dead letters go to --dlq-file or stderr.
 Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
                                           const config::ClientSettings& settings,
@@ -124,7 +126,12 @@ Expected<TransformSummary> run_from_stdin(const TransformOptions& options,
         } else {
             input.value = line;
         }
-        if (!cause) cause = processor.process(input);
+        if (!cause) {
+            // A plain line lies in the reader's padded buffer, with the lines after it.
+            cause = options.envelope
+                        ? processor.process(input)
+                        : processor.process_line(input, reader.block(), reader.block_id());
+        }
         if (cause) {
             ++summary.dead_lettered;
             log_dead_letter(input, options.dlq_file.value_or("stderr"), *cause);

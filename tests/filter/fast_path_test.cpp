@@ -258,6 +258,26 @@ std::string summary_of(Filter& filter, std::string_view document) {
     return run_on(filter, document).summary();
 }
 
+// The summary of `document` parsed in place (Padding::readable), followed by bytes that would
+// change the result if they were read as part of it: more digits, closing brackets, a record.
+std::string summary_in_place(Filter& filter, std::string_view document) {
+    std::string buffer(document);
+    while (buffer.size() < document.size() + Filter::kReadablePadding) {
+        buffer += "7]}\"}\n{\"user_id\":\"x\",\"a\":{\"b\":1}}\n";
+    }
+    kpipe::filter::testing::Run run;
+    run.compiled = true;
+    kpipe::filter::FilterOutputs outputs;
+    if (auto failure = filter.apply(std::string_view(buffer.data(), document.size()), outputs,
+                                    kpipe::filter::Padding::readable)) {
+        run.failed = true;
+        run.failure_kind = failure->kind;
+        run.message = failure->message;
+    }
+    for (std::size_t i = 0; i < outputs.size(); ++i) run.outputs.emplace_back(outputs[i]);
+    return run.summary();
+}
+
 }  // namespace
 
 TEST_CASE("fast path: recognised shapes", "[filter]") {
@@ -289,6 +309,7 @@ TEST_CASE("fast path: same output as the general path", "[filter]") {
         for (const std::string& document : documents) {
             INFO(source << " on " << document);
             CHECK(summary_of(*fast, document) == summary_of(*general, document));
+            CHECK(summary_in_place(*fast, document) == summary_of(*general, document));
         }
     }
 }
@@ -353,7 +374,9 @@ TEST_CASE("fast path: agrees with the general path on corrupted records", "[filt
         }
         for (auto& [fast, general] : pairs) {
             INFO(fast.source() << " on " << document);
-            REQUIRE(summary_of(fast, document) == summary_of(general, document));
+            const std::string expected = summary_of(general, document);
+            REQUIRE(summary_of(fast, document) == expected);
+            REQUIRE(summary_in_place(fast, document) == expected);
             ++compared;
         }
     }
@@ -412,4 +435,115 @@ TEST_CASE("fast path: canonical strings are those jq prints unchanged", "[filter
     CHECK_FALSE(is_canonical_json_string(R"(\u001F)"));
     CHECK_FALSE(is_canonical_json_string(R"(\u00e9)"));
     CHECK_FALSE(is_canonical_json_string("raw\x7f"));
+}
+
+namespace {
+
+// Runs `filter` with apply_line over `text` as one block of lines (as io::LineReader hands them
+// out), returning each line's summary.
+std::vector<std::string> summaries_by_line(Filter& filter, const std::string& text,
+                                           std::uint64_t block_id) {
+    std::string buffer = text;
+    buffer += "\n{\"user_id\":\"x\"}7]}\"";  // a partial next line, then padding
+    buffer.append(Filter::kReadablePadding, '}');
+    const std::string_view all(buffer.data(), text.size());
+    std::vector<std::string> summaries;
+    std::size_t begin = 0;
+    while (begin <= all.size()) {
+        std::size_t end = all.find('\n', begin);
+        if (end == std::string_view::npos) end = all.size();
+        kpipe::filter::testing::Run run;
+        run.compiled = true;
+        kpipe::filter::FilterOutputs outputs;
+        if (auto failure = filter.apply_line(all.substr(begin, end - begin), all.substr(begin),
+                                             block_id, outputs)) {
+            run.failed = true;
+            run.failure_kind = failure->kind;
+            run.message = failure->message;
+        }
+        for (std::size_t i = 0; i < outputs.size(); ++i) run.outputs.emplace_back(outputs[i]);
+        summaries.push_back(run.summary());
+        begin = end + 1;
+    }
+    return summaries;
+}
+
+}  // namespace
+
+TEST_CASE("fast path: a block of lines gives each line's own result", "[filter]") {
+    // Lines whose document does not span exactly the line must be parsed on their own.
+    std::vector<std::string> lines = {
+        "",
+        "   ",
+        "\r",
+        R"({"user_id":"crlf","a":{"b":1}})"
+        "\r",
+        "\t {\"user_id\":\"blanks\"} \t",
+        R"({"user_id":"a"} {"user_id":"b"})",
+        R"({"user_id":"a"}{"user_id":"b"})",
+        R"({"user_id":"a"} 1)",
+        R"({"user_id":"a"}})",
+        R"({"user_id":)",
+        R"("across"})",
+        R"({"user_id":"a","locale":[1,)",
+        R"(2]})",
+        R"({"user_id":"open)",
+        R"({"user_id":"\u0041\"","n":3})",
+        "{\"user_id\":\"del \x7f\",\"a\":{\"b\":\"\x7f\"}}",
+        R"({"user_id":"a\\b","a":{"b":"\n"}})",
+        R"({"user_id":"a","n":1,"t":true,"s":"z","x":null,"a":{"b":2}})",
+        R"({"user_id":"seed","locale":"KR","timestamp":"1694479551"})",
+    };
+    for (const std::string& document : documents) {
+        if (document.find('\n') == std::string::npos) lines.push_back(document);
+    }
+    std::mt19937 random(20261127);
+    for (const std::string& source : filters) {
+        auto fast = Filter::compile(source);
+        auto general = Filter::compile(source + " | [.][0]");
+        REQUIRE(fast.has_value());
+        REQUIRE(general.has_value());
+        for (int round = 0; round < 300; ++round) {
+            std::vector<std::string> picked;
+            const std::size_t count = 1 + random() % 12;
+            for (std::size_t i = 0; i < count; ++i) {
+                // Mostly valid records, so that runs of them go through the stream.
+                picked.push_back(random() % 2 == 0 ? lines.back() : lines[random() % lines.size()]);
+            }
+            std::string text;
+            for (std::size_t i = 0; i < picked.size(); ++i) {
+                if (i > 0) text += '\n';
+                text += picked[i];
+            }
+            INFO(source << " on block:\n" << text);
+            const auto got = summaries_by_line(*fast, text, static_cast<std::uint64_t>(round + 1));
+            REQUIRE(got.size() == picked.size());
+            for (std::size_t i = 0; i < picked.size(); ++i) {
+                INFO("line " << i << ": " << picked[i]);
+                CHECK(got[i] == summary_of(*general, picked[i]));
+            }
+        }
+    }
+}
+
+TEST_CASE("fast path: apply_line after a skipped line or a new block", "[filter]") {
+    auto filter = Filter::compile("{user_id}");
+    REQUIRE(filter.has_value());
+    std::string buffer = R"({"user_id":1})"
+                         "\n"
+                         R"({"user_id":2})"
+                         "\n"
+                         R"({"user_id":3})";
+    buffer.append(Filter::kReadablePadding, ' ');
+    const std::string_view block(buffer.data(), buffer.size() - Filter::kReadablePadding);
+    kpipe::filter::FilterOutputs outputs;
+    REQUIRE_FALSE(filter->apply_line(block.substr(0, 13), block, 1, outputs));
+    CHECK(outputs[0] == R"({"user_id":1})");
+    // The second line is skipped (e.g. too large): the third still gets its own result.
+    REQUIRE_FALSE(filter->apply_line(block.substr(28, 13), block.substr(28), 1, outputs));
+    CHECK(outputs[0] == R"({"user_id":3})");
+    // The same bytes as a new block (the reader refilled its buffer).
+    buffer.replace(11, 1, "4");
+    REQUIRE_FALSE(filter->apply_line(block.substr(0, 13), block, 2, outputs));
+    CHECK(outputs[0] == R"({"user_id":4})");
 }
