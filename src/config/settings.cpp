@@ -195,6 +195,10 @@ class SettingsParser {
     Expected<Profile> parse_profile(const Entry& profile_entry) const {
         Profile profile;
         profile.name = profile_entry.key->str();
+        // An empty name cannot be chosen with --profile nor told apart in a list of profiles.
+        if (profile.name.empty()) {
+            return error_at(profile_entry, "a profile needs a name, e.g. [profiles.local]");
+        }
         const std::string what = "profile '" + profile.name + "'";
         const toml::table* table = profile_entry.node->as_table();
         if (table == nullptr) {
@@ -285,6 +289,9 @@ class SettingsParser {
     Expected<Pipeline> parse_pipeline(const Entry& pipeline_entry) const {
         Pipeline pipeline;
         pipeline.name = pipeline_entry.key->str();
+        if (pipeline.name.empty()) {
+            return error_at(pipeline_entry, "a pipeline needs a name, e.g. [pipelines.login]");
+        }
         const std::string what = "pipeline '" + pipeline.name + "'";
         const toml::table* table = pipeline_entry.node->as_table();
         if (table == nullptr) {

@@ -13,6 +13,7 @@
 //   escapes (\ud800), NaN/Infinity literals, leading zeros and several documents in one record are
 //   invalid_json failures. jq replaces bad UTF-8 and lone low surrogates with U+FFFD, accepts nan
 //   and 01, and processes each document of a stream. Nesting deeper than 256 is refused by both.
+//   A filter that is not UTF-8 does not compile (jq substitutes U+FFFD in its string literals).
 // - A record whose filter raises an error yields the Failure and no outputs; jq prints the
 //   outputs produced before the error. Failure messages are one line (error("a\nb") gives a\nb
 //   with a backslash-n).

@@ -41,11 +41,55 @@ void append_utf8(std::uint32_t cp, std::string& out) {
     }
 }
 
+// Offset of the first byte that does not start a well-formed UTF-8 sequence (RFC 3629: no
+// overlong forms, surrogates or code points past U+10FFFF), or npos.
+std::size_t first_invalid_utf8(std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto byte = [&](std::size_t at) {
+            return at < text.size() ? static_cast<unsigned char>(text[at]) : 0u;
+        };
+        const unsigned lead = byte(i);
+        if (lead < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t length;
+        unsigned low = 0x80;  // bounds of the second byte
+        unsigned high = 0xbf;
+        if (lead >= 0xc2 && lead <= 0xdf) {
+            length = 2;
+        } else if (lead >= 0xe0 && lead <= 0xef) {
+            length = 3;
+            if (lead == 0xe0) low = 0xa0;
+            if (lead == 0xed) high = 0x9f;
+        } else if (lead >= 0xf0 && lead <= 0xf4) {
+            length = 4;
+            if (lead == 0xf0) low = 0x90;
+            if (lead == 0xf4) high = 0x8f;
+        } else {
+            return i;
+        }
+        if (byte(i + 1) < low || byte(i + 1) > high) return i;
+        for (std::size_t k = 2; k < length; ++k) {
+            if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return i;
+        }
+        i += length;
+    }
+    return std::string_view::npos;
+}
+
 class Lexer {
   public:
     explicit Lexer(std::string_view source) : src_(source) {}
 
     Expected<std::vector<Token>> run() {
+        // Bytes that are not UTF-8 would reach outputs from string literals and make them
+        // invalid JSON (jq substitutes U+FFFD); refuse them where they are.
+        if (const std::size_t bad = first_invalid_utf8(src_); bad != std::string_view::npos) {
+            advance(bad);
+            return filter_error_at(line_, column_, "the filter is not valid UTF-8");
+        }
         std::vector<Token> tokens;
         for (;;) {
             skip_space_and_comments();

@@ -282,6 +282,16 @@ TEST_CASE("settings: values of the wrong type are errors", "[config]") {
                Catch::Contains("pipeline 'a' in must be a string"));
 }
 
+// Found by tests/fuzz/settings_fuzz.cpp: a profile named "" was accepted, and listed as nothing.
+TEST_CASE("settings: profiles and pipelines need names", "[config]") {
+    CHECK_THAT(parse_error("[profiles]\n\"\" = { }\n"),
+               Catch::StartsWith("test.toml:2:1: ") && Catch::Contains("a profile needs a name"));
+    CHECK_THAT(parse_error("[profiles.\"\"]\nbrokers = \"b:9092\"\n"),
+               Catch::Contains("a profile needs a name"));
+    CHECK_THAT(parse_error("[pipelines.\"\"]\nin = \"a\"\nout = \"b\"\n"),
+               Catch::Contains("a pipeline needs a name"));
+}
+
 TEST_CASE("settings: a property set twice is an error", "[config]") {
     CHECK_THAT(parse_error("[profiles.a.properties]\nlinger.ms = 1\n\"linger.ms\" = 2\n"),
                Catch::Contains("sets property 'linger.ms' twice"));

@@ -14,8 +14,16 @@
 #include "filter_test_support.hpp"
 
 // Counts every allocation in the test binary, to check the fast path's steady state. Not under
-// AddressSanitizer, which replaces operator new itself.
+// AddressSanitizer, which replaces operator new itself (GCC says so with __SANITIZE_ADDRESS__,
+// clang with __has_feature).
 #if defined(__SANITIZE_ADDRESS__)
+#define KPIPE_TEST_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KPIPE_TEST_UNDER_ASAN 1
+#endif
+#endif
+#if defined(KPIPE_TEST_UNDER_ASAN)
 constexpr bool counting_allocations = false;
 namespace {
 std::atomic<long> allocations{0};

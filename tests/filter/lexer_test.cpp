@@ -124,3 +124,18 @@ TEST_CASE("lexer: errors name the position and the problem", "[filter]") {
     CHECK(interpolation.find("filter:1:3: string interpolation") == 0);
     CHECK(interpolation.find("is not supported by kpipe's filter language") != std::string::npos);
 }
+
+// Found by tests/fuzz/filter_eval_fuzz.cpp: a string literal carried bytes that are not UTF-8
+// into the outputs, which were then not valid JSON.
+TEST_CASE("lexer: a filter that is not UTF-8 is refused where it goes wrong", "[filter]") {
+    CHECK(lex_error("\"\xda"
+                    "c:k\"") == "filter:1:2: the filter is not valid UTF-8");
+    CHECK(lex_error(".a |\n  \"é\xff\"") == "filter:2:5: the filter is not valid UTF-8");
+    CHECK(lex_error("\"\xc0\xaf\"") == "filter:1:2: the filter is not valid UTF-8");  // overlong
+    CHECK(lex_error("\"\xed\xa0\x80\"") ==
+          "filter:1:2: the filter is not valid UTF-8");  // surrogate
+    CHECK(lex_error("\"\xf4\x90\x80\x80\"") ==
+          "filter:1:2: the filter is not valid UTF-8");  // > U+10FFFF
+    CHECK(lex_error("# \xe2\x82\n.") == "filter:1:3: the filter is not valid UTF-8");
+    CHECK(lex("\"é€😀\"")[0].text == "é€😀");
+}

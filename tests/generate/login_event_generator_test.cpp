@@ -5,11 +5,15 @@
 #include <cstdint>
 #include <map>
 // GCC 12 reports a false -Wmaybe-uninitialized inside libstdc++'s <regex> when optimising with
-// sanitizers (GCC PR 105562); silence it for that header only.
+// sanitizers (GCC PR 105562); silence it for that header only. Clang has no such warning.
+#if defined(__clang__)
+#include <regex>
+#else
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <regex>
 #pragma GCC diagnostic pop
+#endif
 #include <string>
 #include <utility>
 #include <vector>
