@@ -22,8 +22,14 @@ struct Located {
     std::string_view detail;  // the reason without the broker prefix
 };
 
-// "ssl://127.0.0.1:9093/bootstrap: SSL handshake failed: ..." -> 127.0.0.1:9093, "SSL ...".
+// "[thrd:...]: ssl://127.0.0.1:9093/bootstrap: SSL handshake failed: ... (after 3ms in state
+// SSL_HANDSHAKE)" -> 127.0.0.1:9093, "SSL handshake failed: ...".
 Located locate(std::string_view reason) {
+    if (reason.starts_with("[thrd:")) {
+        const std::size_t end = reason.find("]: ");
+        if (end != std::string_view::npos) reason.remove_prefix(end + 3);
+    }
+    reason = reason.substr(0, reason.find(" (after "));
     const std::size_t scheme = reason.find("://");
     const std::size_t colon = reason.find(": ");
     if (scheme == std::string_view::npos || colon == std::string_view::npos || scheme > colon) {
@@ -34,17 +40,21 @@ Located locate(std::string_view reason) {
     return {std::string(address), reason.substr(colon + 2)};
 }
 
-// "error:0A000086:SSL routines::certificate verify failed: broker certificate could not be
-// verified, verify that ..." -> "certificate verify failed". librdkafka's own hint is replaced by
-// kpipe's, and OpenSSL's error code prefix means nothing to a user.
+// "SSL handshake failed: error:0A000086:SSL routines::certificate verify failed: broker
+// certificate could not be verified, verify that ..." -> "certificate verify failed".
+// librdkafka's own hints are replaced by kpipe's, and OpenSSL's error codes mean nothing to a
+// user.
 std::string openssl_reason(std::string_view detail) {
-    if (detail.starts_with("SSL handshake failed: ")) detail.remove_prefix(22);
+    for (std::string_view prefix :
+         {"SSL handshake failed: ", "Receive failed: ", "Send failed: ", "SSL transport error: "}) {
+        if (detail.starts_with(prefix)) detail.remove_prefix(prefix.size());
+    }
     if (detail.starts_with("error:")) {
         const std::size_t routines = detail.find("::");
         if (routines != std::string_view::npos) detail.remove_prefix(routines + 2);
     }
     for (std::string_view hint : {": broker certificate could not be verified", ": client SSL",
-                                  ": connecting to a PLAINTEXT"}) {
+                                  ": connecting to a PLAINTEXT", ": SSL alert number"}) {
         if (const std::size_t at = detail.find(hint); at != std::string_view::npos) {
             detail = detail.substr(0, at);
         }

@@ -88,3 +88,14 @@ TEST_CASE("security failure: connection failures are not security failures", "[k
         explain_security_failure("127.0.0.1:9092/1: Disconnected (after 10ms in state UP)"));
     CHECK_FALSE(explain_security_failure(""));
 }
+
+TEST_CASE("security failure: log lines lose librdkafka's thread tag, timing and error codes",
+          "[kafka]") {
+    // TLS 1.3: the broker asks for a client certificate only after the handshake.
+    const auto message = explained(
+        "[thrd:ssl://127.0.0.1:37417/bootstrap]: ssl://127.0.0.1:37417/bootstrap: Receive "
+        "failed: error:0A00045C:SSL routines::tlsv13 alert certificate required: SSL alert "
+        "number 116 (after 0ms in state APIVERSION_QUERY)");
+    CHECK_THAT(message, Catch::StartsWith("TLS handshake with 127.0.0.1:37417 failed: tlsv13 "
+                                          "alert certificate required (the broker wants"));
+}
