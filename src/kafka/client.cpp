@@ -108,9 +108,13 @@ std::string ClientEvents::last_error() const {
 
 void ClientEvents::record_security_failure(std::string explanation) {
     std::lock_guard lock(mutex_);
-    if (security_failure_) return;
     security_failure_ = std::move(explanation);
     security_failure_time_ = std::chrono::steady_clock::now();
+}
+
+void ClientEvents::clear_security_failure() {
+    std::lock_guard lock(mutex_);
+    security_failure_.reset();
 }
 
 std::optional<std::string> ClientEvents::security_failure() const {
@@ -173,15 +177,21 @@ Status Client::wait_until_reachable(std::chrono::milliseconds timeout) const {
 Expected<MetadataPtr> Client::metadata(bool all_topics, rd_kafka_topic_t* topic,
                                        std::chrono::milliseconds timeout) const {
     using std::chrono::steady_clock;
-    const auto deadline = steady_clock::now() + timeout;
+    const auto wait_started = steady_clock::now();
+    const auto deadline = wait_started + timeout;
     auto next_slice = first_metadata_slice;
+    // When this wait first saw a TLS or SASL failure (an older one may be stale).
+    std::optional<steady_clock::time_point> failing_since;
     while (true) {
         const auto now = steady_clock::now();
         const auto remaining =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
         if (const auto failed_at = events_->security_failure_time();
-            failed_at && now - *failed_at >= security_failure_grace) {
-            return Error{*events_->security_failure()};
+            failed_at && *failed_at >= wait_started) {
+            if (!failing_since) failing_since = *failed_at;
+            if (now - *failing_since >= security_failure_grace) {
+                if (auto failure = events_->security_failure()) return Error{*failure};
+            }
         }
         if (remaining.count() <= 0) break;
         const auto slice = std::min(remaining, next_slice);
@@ -191,7 +201,10 @@ Expected<MetadataPtr> Client::metadata(bool all_topics, rd_kafka_topic_t* topic,
         auto error = rd_kafka_metadata(handle_.get(), all_topics ? 1 : 0, topic, &reply,
                                        static_cast<int>(slice.count()));
         MetadataPtr owned{reply};
-        if (error == RD_KAFKA_RESP_ERR_NO_ERROR) return owned;
+        if (error == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            events_->clear_security_failure();  // whatever failed, a broker answers now
+            return owned;
+        }
         // Some failures return at once (no broker known yet): do not spin.
         if (error != RD_KAFKA_RESP_ERR__TIMED_OUT) {
             std::this_thread::sleep_until(std::min(started + slice, deadline));

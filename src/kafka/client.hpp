@@ -21,9 +21,10 @@ class ClientEvents {
     void record_error(std::string_view message);
     std::string last_error() const;
 
-    // A TLS or SASL failure, explained in one line (see security_failure.hpp); the first one
-    // is kept, with when it happened.
+    // The latest TLS or SASL failure, explained in one line (see security_failure.hpp), with
+    // when it happened; cleared once a broker answers again.
     void record_security_failure(std::string explanation);
+    void clear_security_failure();
     std::optional<std::string> security_failure() const;
     std::optional<std::chrono::steady_clock::time_point> security_failure_time() const;
 

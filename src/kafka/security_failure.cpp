@@ -105,11 +105,6 @@ std::optional<std::string> explain_security_failure(std::string_view reason) {
         return with(where, "TLS handshake") + " failed: " + openssl_reason(detail) +
                "; check security.protocol and the ssl.* settings of the profile";
     }
-    if (contains(detail, "Invalid response size") && reason.starts_with("plaintext://")) {
-        return "the reply" + (where.broker.empty() ? std::string() : " of " + where.broker) +
-               " is not Kafka over plaintext (a TLS listener?); set security.protocol=ssl "
-               "(sasl_ssl with SASL) and ssl.ca.location";
-    }
 
     if (contains(detail, "SASL Handshake not supported by broker")) {
         return with(where, "SASL authentication") +

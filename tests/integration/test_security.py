@@ -124,6 +124,15 @@ class SecurityTest(h.KpipeTestCase):
             self.assertLess(time.monotonic() - started, FAIL_FAST, err[-3000:])
             self.assertIn("does not accept SASL", err.strip().splitlines()[-1])
 
+    def test_tls_to_the_plaintext_mock_says_so_at_once(self):
+        started = time.monotonic()
+        rc, out, err = self.kpipe("-X", "security.protocol=ssl", "--timeout", "20",
+                                  "topic-check", "sec-in")
+        self.assertNotEqual(rc, 0, err)
+        self.assertLess(time.monotonic() - started, FAIL_FAST, err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        self.assertIn("does not speak TLS", err)
+
     def test_a_bad_unsecured_jwt_config_is_a_usage_error_without_its_value(self):
         # librdkafka 2.0.2 would quote it in an error event, then crash on its refresh retry.
         for log_format in ("text", "json"):
