@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "config/environment.hpp"
+#include "config/secrets.hpp"
 #include "log/structured_log.hpp"
 
 namespace kpipe::cli {
@@ -74,6 +75,13 @@ Expected<config::ClientSettings> client_settings(const GlobalOptions& options) {
     auto resolved = config::resolve_client_settings(*settings ? &**settings : nullptr, command_line,
                                                     config::process_environment());
     if (!resolved) return resolved.error();
+    // Whatever quotes a secret later (a librdkafka error, a parser's complaint) is scrubbed
+    // on its way to stderr.
+    if (auto secrets = config::secret_texts(resolved->properties); !secrets.empty()) {
+        log::set_scrubber([secrets = std::move(secrets)](std::string_view text) {
+            return config::scrub_secret_texts(text, secrets);
+        });
+    }
     spdlog::debug("client settings:\n{}", resolved->describe());
     return resolved;
 }

@@ -50,6 +50,33 @@ Expected<std::string> read_secret_variable(std::string_view name, const Environm
     return std::move(*value);
 }
 
+// Secret properties whose names hold none of the secret words.
+constexpr std::array<std::string_view, 5> secret_names = {
+    "sasl.oauthbearer.config", "ssl.key.pem",      "sasl.jaas.config",
+    "ssl.keystore.password",   "ssl.key.password",
+};
+constexpr std::string_view redacted = "[redacted]";
+constexpr std::size_t shortest_secret_text = 4;
+
+// Properties holding several "name=value" settings in one string.
+bool is_multi_setting_property(std::string_view lowered_name) {
+    return lowered_name == "sasl.oauthbearer.config" || lowered_name == "sasl.jaas.config";
+}
+
+void add_secret_text(std::string_view text, std::vector<std::string>& texts) {
+    // Trim quotes and separators a parser would not echo (JAAS values are quoted, end in ';').
+    while (!text.empty() &&
+           std::string_view(" \t\"';").find(text.back()) != std::string_view::npos) {
+        text.remove_suffix(1);
+    }
+    while (!text.empty() &&
+           std::string_view(" \t\"'").find(text.front()) != std::string_view::npos) {
+        text.remove_prefix(1);
+    }
+    if (text.size() < shortest_secret_text) return;
+    if (std::find(texts.begin(), texts.end(), text) == texts.end()) texts.emplace_back(text);
+}
+
 std::string lowercase(std::string_view text) {
     std::string result(text);
     std::transform(result.begin(), result.end(), result.begin(),
@@ -69,10 +96,6 @@ Expected<std::string> resolve_secret_reference(std::string_view value, const Env
 }
 
 bool is_secret_property(std::string_view name) {
-    static constexpr std::array<std::string_view, 5> secret_names = {
-        "sasl.oauthbearer.config", "ssl.key.pem",      "sasl.jaas.config",
-        "ssl.keystore.password",   "ssl.key.password",
-    };
     static constexpr std::array<std::string_view, 3> secret_words = {"password", "secret", "token"};
     const std::string lowered = lowercase(name);
     if (std::find(secret_names.begin(), secret_names.end(), lowered) != secret_names.end()) {
@@ -84,8 +107,54 @@ bool is_secret_property(std::string_view name) {
 }
 
 std::string redacted_value(std::string_view name, std::string_view value) {
-    if (is_secret_property(name)) return "[redacted]";
+    if (is_secret_property(name)) return std::string(redacted);
     return std::string(value);
+}
+
+std::vector<std::string> secret_texts(
+    const std::vector<std::pair<std::string, std::string>>& properties) {
+    std::vector<std::string> texts;
+    for (const auto& [name, value] : properties) {
+        if (!is_secret_property(name)) continue;
+        add_secret_text(value, texts);
+        if (!is_multi_setting_property(lowercase(name))) continue;
+        std::size_t equals = value.find('=');
+        while (equals != std::string::npos) {
+            const std::size_t end = value.find_first_of(" \t\n", equals);
+            add_secret_text(std::string_view(value).substr(equals + 1, end - equals - 1), texts);
+            equals = value.find('=', equals + 1);
+        }
+    }
+    // Longest first, so that a secret containing another is replaced whole.
+    std::stable_sort(texts.begin(), texts.end(), [](const std::string& a, const std::string& b) {
+        return a.size() > b.size();
+    });
+    return texts;
+}
+
+std::string scrub_secret_texts(std::string_view text, const std::vector<std::string>& secrets) {
+    std::string result(text);
+    for (const std::string& secret : secrets) {
+        if (secret.empty()) continue;
+        for (std::size_t at = result.find(secret); at != std::string::npos;
+             at = result.find(secret, at + redacted.size())) {
+            result.replace(at, secret.size(), redacted);
+        }
+    }
+    return result;
+}
+
+std::string redact_secret_property_details(std::string_view message) {
+    const std::string lowered = lowercase(message);
+    std::size_t cut = std::string::npos;
+    for (std::string_view name : {"sasl.oauthbearer.config", "sasl.jaas.config"}) {
+        const std::size_t named = lowered.find(name);
+        if (named == std::string::npos) continue;
+        const std::size_t colon = lowered.find(": ", named + name.size());
+        if (colon != std::string::npos) cut = std::min(cut, colon + 2);
+    }
+    if (cut == std::string::npos) return std::string(message);
+    return std::string(message.substr(0, cut)) + std::string(redacted);
 }
 
 }  // namespace kpipe::config

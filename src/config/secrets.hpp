@@ -8,6 +8,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/expected.hpp"
 #include "config/environment.hpp"
@@ -23,5 +25,21 @@ bool is_secret_property(std::string_view name);
 
 // "[redacted]" for a secret property, otherwise the value itself.
 std::string redacted_value(std::string_view name, std::string_view value);
+
+// The texts that must not appear in any message once `properties` (resolved) are in use: each
+// secret property's value, and for the configs that hold several settings
+// (sasl.oauthbearer.config, sasl.jaas.config) each value after a '=' too, since a parser's error
+// may quote one alone. Texts shorter than 4 characters are left out: hiding every "ab" in every
+// line would make logs unreadable and protects nothing.
+std::vector<std::string> secret_texts(
+    const std::vector<std::pair<std::string, std::string>>& properties);
+
+// `text` with each of `secrets` replaced by "[redacted]".
+std::string scrub_secret_texts(std::string_view text, const std::vector<std::string>& secrets);
+
+// For librdkafka's messages, whose parsers of the multi-setting configs quote what they reject
+// ("Invalid sasl.oauthbearer.config: non-integral 'lifeSeconds=': ..."): everything after the
+// first ": " that follows sasl.oauthbearer.config or sasl.jaas.config becomes "[redacted]".
+std::string redact_secret_property_details(std::string_view message);
 
 }  // namespace kpipe::config

@@ -3,8 +3,12 @@
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
+#include <thread>
 
+#include "config/secrets.hpp"
+#include "kafka/security_failure.hpp"
 #include "log/structured_log.hpp"
 
 namespace kpipe::kafka {
@@ -17,22 +21,40 @@ spdlog::level::level_enum log_level_for(int syslog_level) {
     return spdlog::level::trace;
 }
 
+// How long a TLS or SASL failure may stand before a wait for the brokers gives up: long enough
+// for another bootstrap broker to answer, far shorter than --timeout.
+constexpr std::chrono::milliseconds security_failure_grace{500};
+// Metadata waits look for such a failure between requests, the first after this long; each
+// request then waits twice as long as the one before, so that a slow link still gets its answer.
+constexpr std::chrono::milliseconds first_metadata_slice{100};
+
+void note_security_failure(ClientEvents& events, std::string_view reason) {
+    if (auto explanation = explain_security_failure(reason)) {
+        events.record_security_failure(std::move(*explanation));
+    }
+}
+
 extern "C" void route_log(const rd_kafka_t* handle, int level, const char* facility,
-                          const char* message) {
+                          const char* raw_message) {
+    const std::string message = config::redact_secret_property_details(raw_message);
     log::write(log_level_for(level), fmt::format("librdkafka {}: {}", facility, message),
                {{"facility", std::string(facility)}, {"source", std::string("librdkafka")}});
     // Connection failures arrive only as log lines; keep the last one to explain a timeout.
     if (std::string_view(facility) == "FAIL") {
-        static_cast<ClientEvents*>(rd_kafka_opaque(handle))->record_error(message);
+        auto* events = static_cast<ClientEvents*>(rd_kafka_opaque(handle));
+        events->record_error(message);
+        note_security_failure(*events, message);
     }
 }
 
-extern "C" void route_error(rd_kafka_t*, int error, const char* reason, void* opaque) {
+extern "C" void route_error(rd_kafka_t*, int error, const char* raw_reason, void* opaque) {
+    const std::string reason = config::redact_secret_property_details(raw_reason);
     const char* name = rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(error));
     log::write(spdlog::level::info, fmt::format("librdkafka error: {} ({})", reason, name),
                {{"error", std::string(name)}, {"source", std::string("librdkafka")}});
     auto* events = static_cast<ClientEvents*>(opaque);
     events->record_error(reason);
+    note_security_failure(*events, reason);
     if (error == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) events->all_brokers_down = true;
     if (auto* observer = client_observer()) observer->error();
 }
@@ -84,6 +106,28 @@ std::string ClientEvents::last_error() const {
     return last_error_;
 }
 
+void ClientEvents::record_security_failure(std::string explanation) {
+    std::lock_guard lock(mutex_);
+    security_failure_ = std::move(explanation);
+    security_failure_time_ = std::chrono::steady_clock::now();
+}
+
+void ClientEvents::clear_security_failure() {
+    std::lock_guard lock(mutex_);
+    security_failure_.reset();
+}
+
+std::optional<std::string> ClientEvents::security_failure() const {
+    std::lock_guard lock(mutex_);
+    return security_failure_;
+}
+
+std::optional<std::chrono::steady_clock::time_point> ClientEvents::security_failure_time() const {
+    std::lock_guard lock(mutex_);
+    if (!security_failure_) return std::nullopt;
+    return security_failure_time_;
+}
+
 std::string error_text(rd_kafka_resp_err_t error) {
     return rd_kafka_err2str(error);
 }
@@ -102,13 +146,15 @@ Expected<Client> Client::create(Role role, ConfPtr conf, std::string brokers) {
         rd_kafka_new(role == Role::producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf.get(),
                      reason.data(), reason.size());
     if (handle == nullptr) {
-        return usage_error("cannot create the Kafka client: " + std::string(reason.data()));
+        return usage_error("cannot create the Kafka client: " +
+                           config::redact_secret_property_details(reason.data()));
     }
     conf.release();  // rd_kafka_new took it
     return Client(std::move(events), HandlePtr{handle}, std::move(brokers));
 }
 
 std::string Client::unreachable_message(std::chrono::milliseconds timeout) const {
+    if (auto failure = events_->security_failure()) return *failure;
     std::string message =
         fmt::format("cannot reach Kafka at {} within {:g}s", brokers_, timeout.count() / 1000.0);
     if (auto last = last_error(); !last.empty()) message += " (" + last + ")";
@@ -123,11 +169,47 @@ bool Client::lost_brokers(std::chrono::milliseconds timeout) {
 }
 
 Status Client::wait_until_reachable(std::chrono::milliseconds timeout) const {
-    const rd_kafka_metadata_t* metadata = nullptr;
-    auto error =
-        rd_kafka_metadata(handle_.get(), 0, nullptr, &metadata, static_cast<int>(timeout.count()));
-    MetadataPtr owned{metadata};
-    if (error == RD_KAFKA_RESP_ERR_NO_ERROR) return ok();
+    auto reply = metadata(false, nullptr, timeout);
+    if (!reply) return reply.error();
+    return ok();
+}
+
+Expected<MetadataPtr> Client::metadata(bool all_topics, rd_kafka_topic_t* topic,
+                                       std::chrono::milliseconds timeout) const {
+    using std::chrono::steady_clock;
+    const auto wait_started = steady_clock::now();
+    const auto deadline = wait_started + timeout;
+    auto next_slice = first_metadata_slice;
+    // When this wait first saw a TLS or SASL failure (an older one may be stale).
+    std::optional<steady_clock::time_point> failing_since;
+    while (true) {
+        const auto now = steady_clock::now();
+        const auto remaining =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+        if (const auto failed_at = events_->security_failure_time();
+            failed_at && *failed_at >= wait_started) {
+            if (!failing_since) failing_since = *failed_at;
+            if (now - *failing_since >= security_failure_grace) {
+                if (auto failure = events_->security_failure()) return Error{*failure};
+            }
+        }
+        if (remaining.count() <= 0) break;
+        const auto slice = std::min(remaining, next_slice);
+        next_slice *= 2;
+        const rd_kafka_metadata_t* reply = nullptr;
+        const auto started = steady_clock::now();
+        auto error = rd_kafka_metadata(handle_.get(), all_topics ? 1 : 0, topic, &reply,
+                                       static_cast<int>(slice.count()));
+        MetadataPtr owned{reply};
+        if (error == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            events_->clear_security_failure();  // whatever failed, a broker answers now
+            return owned;
+        }
+        // Some failures return at once (no broker known yet): do not spin.
+        if (error != RD_KAFKA_RESP_ERR__TIMED_OUT) {
+            std::this_thread::sleep_until(std::min(started + slice, deadline));
+        }
+    }
     return Error{unreachable_message(timeout)};
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,13 @@ class ClientEvents {
     void record_error(std::string_view message);
     std::string last_error() const;
 
+    // The latest TLS or SASL failure, explained in one line (see security_failure.hpp), with
+    // when it happened; cleared once a broker answers again.
+    void record_security_failure(std::string explanation);
+    void clear_security_failure();
+    std::optional<std::string> security_failure() const;
+    std::optional<std::chrono::steady_clock::time_point> security_failure_time() const;
+
     // Set when librdkafka reports that every broker is unreachable; cleared by the reader.
     std::atomic<bool> all_brokers_down{false};
 
@@ -29,6 +37,8 @@ class ClientEvents {
   private:
     mutable std::mutex mutex_;
     std::string last_error_;
+    std::optional<std::string> security_failure_;
+    std::chrono::steady_clock::time_point security_failure_time_{};
 };
 
 class Client {
@@ -46,11 +56,18 @@ class Client {
     // Fails with a one-line message naming the brokers when none answers within `timeout`.
     Status wait_until_reachable(std::chrono::milliseconds timeout) const;
 
+    // rd_kafka_metadata() for all topics or for `topic`, but a TLS or SASL failure ends the wait
+    // early (with its explanation) instead of after `timeout`: retrying cannot fix a
+    // certificate or a password. Other failures give unreachable_message().
+    Expected<MetadataPtr> metadata(bool all_topics, rd_kafka_topic_t* topic,
+                                   std::chrono::milliseconds timeout) const;
+
     // True once every broker has been unreachable and still is: for long-running loops
     // that would otherwise wait forever for a cluster that went away.
     bool lost_brokers(std::chrono::milliseconds timeout);
 
-    // The error line for a broker that stopped answering mid-run.
+    // The error line for a broker that stopped answering mid-run (or never answered): a
+    // TLS or SASL failure's explanation when there was one.
     std::string unreachable_message(std::chrono::milliseconds timeout) const;
 
   private:

@@ -3,8 +3,32 @@
 #include <array>
 
 #include "config/secrets.hpp"
+#include "kafka/unsecured_jwt.hpp"
 
 namespace kpipe::kafka {
+namespace {
+
+std::string property(const rd_kafka_conf_t* conf, const char* name) {
+    std::string value(256, '\0');
+    size_t size = value.size();
+    if (rd_kafka_conf_get(conf, name, value.data(), &size) == RD_KAFKA_CONF_INVALID) {
+        value.resize(size);
+        rd_kafka_conf_get(conf, name, value.data(), &size);
+    }
+    if (size == 0) return {};
+    value.resize(size - 1);  // size counts the terminating NUL
+    return value;
+}
+
+// librdkafka builds the unsecured JWT only for OAUTHBEARER with the flag on and no refresh
+// callback (kpipe sets none).
+Status check_unsecured_jwt(const rd_kafka_conf_t* conf) {
+    if (property(conf, "enable.sasl.oauthbearer.unsecure.jwt") != "true") return ok();
+    if (property(conf, "sasl.mechanisms") != "OAUTHBEARER") return ok();
+    return check_unsecured_jwt_config(property(conf, "sasl.oauthbearer.config"));
+}
+
+}  // namespace
 
 Status set_property(rd_kafka_conf_t* conf, const std::string& name, const std::string& value) {
     std::array<char, 512> reason{};
@@ -35,6 +59,7 @@ Expected<ConfPtr> build_conf(const config::ClientSettings& settings,
     for (const auto& [name, value] : settings.properties) {
         if (auto status = set_property(conf.get(), name, value); !status) return status.error();
     }
+    if (auto status = check_unsecured_jwt(conf.get()); !status) return status.error();
     return conf;
 }
 

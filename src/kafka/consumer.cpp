@@ -140,12 +140,10 @@ Expected<std::vector<TopicPartition>> Consumer::partitions_of(
     std::vector<TopicPartition> partitions;
     for (const auto& topic : topics) {
         rd_kafka_topic_t* handle = rd_kafka_topic_new(client_.handle(), topic.c_str(), nullptr);
-        const rd_kafka_metadata_t* metadata = nullptr;
-        auto error = rd_kafka_metadata(client_.handle(), 0, handle, &metadata,
-                                       static_cast<int>(timeout.count()));
-        MetadataPtr owned{metadata};
+        auto reply = client_.metadata(false, handle, timeout);
         rd_kafka_topic_destroy(handle);
-        if (error != RD_KAFKA_RESP_ERR_NO_ERROR) return Error{client_.unreachable_message(timeout)};
+        if (!reply) return reply.error();
+        const rd_kafka_metadata_t* metadata = reply->get();
         if (metadata->topic_cnt != 1 || metadata->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
             metadata->topics[0].partition_cnt == 0) {
             return Error{"topic '" + topic + "' does not exist at " + client_.brokers() +

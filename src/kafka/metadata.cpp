@@ -24,11 +24,9 @@ struct EventDeleter {
 
 Expected<ClusterSnapshot> fetch_metadata(Client& client, const std::vector<std::string>& topics,
                                          std::chrono::milliseconds timeout) {
-    const rd_kafka_metadata_t* metadata = nullptr;
-    auto error = rd_kafka_metadata(client.handle(), 1, nullptr, &metadata,
-                                   static_cast<int>(timeout.count()));
-    MetadataPtr owned{metadata};
-    if (error != RD_KAFKA_RESP_ERR_NO_ERROR) return Error{client.unreachable_message(timeout)};
+    auto reply = client.metadata(true, nullptr, timeout);
+    if (!reply) return reply.error();
+    const rd_kafka_metadata_t* metadata = reply->get();
     ClusterSnapshot snapshot;
     for (int i = 0; i < metadata->broker_cnt; ++i) {
         const auto& broker = metadata->brokers[i];

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdio>
 #include <ctime>
+#include <mutex>
 
 #include "filter/json_writer.hpp"
 
@@ -22,6 +23,53 @@ std::string g_subcommand;
 
 // The fields of the record being logged on this thread; spdlog's message has no room for them.
 thread_local const Fields* t_fields = nullptr;
+
+std::mutex g_scrubber_mutex;
+std::shared_ptr<const Scrubber> g_scrubber;
+
+std::shared_ptr<const Scrubber> current_scrubber() {
+    std::lock_guard lock(g_scrubber_mutex);
+    return g_scrubber;
+}
+
+Fields scrubbed_fields(const Fields& fields, const Scrubber& scrub) {
+    Fields copy = fields;
+    for (auto& field : copy) {
+        if (auto* text = std::get_if<std::string>(&field.value)) *text = scrub(*text);
+    }
+    return copy;
+}
+
+// Applies the scrubber to the message (and the fields of write()), then formats with `inner`.
+class ScrubbingFormatter final : public spdlog::formatter {
+  public:
+    explicit ScrubbingFormatter(std::unique_ptr<spdlog::formatter> inner)
+        : inner_(std::move(inner)) {}
+
+    void format(const spdlog::details::log_msg& message, spdlog::memory_buf_t& out) override {
+        const auto scrubber = current_scrubber();
+        if (!scrubber) return inner_->format(message, out);
+        const std::string payload =
+            (*scrubber)(std::string_view(message.payload.data(), message.payload.size()));
+        spdlog::details::log_msg scrubbed = message;
+        scrubbed.payload = spdlog::string_view_t(payload.data(), payload.size());
+        const Fields* outer = t_fields;
+        Fields fields;
+        if (outer != nullptr) {
+            fields = scrubbed_fields(*outer, *scrubber);
+            t_fields = &fields;
+        }
+        inner_->format(scrubbed, out);
+        t_fields = outer;
+    }
+
+    std::unique_ptr<spdlog::formatter> clone() const override {
+        return std::make_unique<ScrubbingFormatter>(inner_->clone());
+    }
+
+  private:
+    std::unique_ptr<spdlog::formatter> inner_;
+};
 
 // Invalid UTF-8 (a broker's or a record's bytes in a message) becomes U+FFFD, so that every
 // line stays valid JSON.
@@ -141,15 +189,23 @@ void configure(Format format, std::string subcommand, spdlog::level::level_enum 
     auto logger = std::make_shared<spdlog::logger>(
         "kpipe " + subcommand, std::make_shared<spdlog::sinks::stderr_sink_mt>());
     if (format == Format::json) {
-        logger->set_formatter(std::make_unique<JsonFormatter>(subcommand));
+        logger->set_formatter(
+            std::make_unique<ScrubbingFormatter>(std::make_unique<JsonFormatter>(subcommand)));
     } else {
-        logger->set_pattern("%n: %v");
+        logger->set_formatter(std::make_unique<ScrubbingFormatter>(
+            std::make_unique<spdlog::pattern_formatter>("%n: %v")));
     }
     logger->set_level(level);
     logger->flush_on(spdlog::level::trace);
     g_subcommand = std::move(subcommand);
     g_format = format;
     spdlog::set_default_logger(logger);
+}
+
+void set_scrubber(Scrubber scrubber) {
+    auto shared = scrubber ? std::make_shared<const Scrubber>(std::move(scrubber)) : nullptr;
+    std::lock_guard lock(g_scrubber_mutex);
+    g_scrubber = std::move(shared);
 }
 
 Format current_format() {
@@ -165,10 +221,12 @@ void write(spdlog::level::level_enum level, std::string_view message, const Fiel
     t_fields = outer;
 }
 
-void summary(std::string_view text, const Fields& fields) {
+void summary(std::string_view original_text, const Fields& fields) {
+    const auto scrubber = current_scrubber();
+    const std::string text = scrubber ? (*scrubber)(original_text) : std::string(original_text);
     if (g_format == Format::json) {
         // The subcommand has a field of its own: drop the text line's "kpipe NAME...: ".
-        auto message = text;
+        auto message = std::string_view(text);
         if (const auto colon = message.find(": ");
             message.starts_with("kpipe ") && colon != std::string_view::npos) {
             message.remove_prefix(colon + 2);

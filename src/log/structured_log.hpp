@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,12 @@ std::string json_line(std::chrono::system_clock::time_point time, std::string_vi
 
 // Installs the default spdlog logger on stderr in the given format at the given level.
 void configure(Format format, std::string subcommand, spdlog::level::level_enum level);
+
+// Rewrites every line's message and string fields before they are written, e.g. to hide secrets
+// that a librdkafka message or an error might quote. Applies to lines logged afterwards, from any
+// thread; an empty function removes it.
+using Scrubber = std::function<std::string(std::string_view)>;
+void set_scrubber(Scrubber scrubber);
 
 // The format configure() chose (text until then).
 Format current_format();

@@ -1,5 +1,6 @@
 #include "config/secrets.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -133,4 +134,52 @@ TEST_CASE("secrets: redacted_value hides secret properties only", "[config]") {
     CHECK(redacted_value("sasl.jaas.config", "x") == "[redacted]");
     CHECK(redacted_value("sasl.username", "kpipe") == "kpipe");
     CHECK(redacted_value("linger.ms", "5") == "5");
+}
+
+TEST_CASE("secrets: secret_texts lists secret values, not other properties", "[config]") {
+    const auto texts = kpipe::config::secret_texts({{"sasl.username", "alice-the-user"},
+                                                    {"sasl.password", "hunter2hunter2"},
+                                                    {"ssl.key.password", "abc"},
+                                                    {"ssl.keystore.password", "hunter2hunter2"},
+                                                    {"linger.ms", "5000"}});
+    // Once each; a three-character password is too short to scrub everywhere.
+    CHECK(texts == std::vector<std::string>{"hunter2hunter2"});
+}
+
+TEST_CASE("secrets: multi-setting configs contribute each value too", "[config]") {
+    const auto texts = kpipe::config::secret_texts(
+        {{"sasl.oauthbearer.config", "principal=admin lifeSeconds=SECRETLIFE scope=ab"},
+         {"sasl.jaas.config", "PlainLoginModule required password=\"jaaspass\";"}});
+    for (const char* expected :
+         {"principal=admin lifeSeconds=SECRETLIFE scope=ab", "SECRETLIFE", "admin", "jaaspass"}) {
+        INFO(expected);
+        CHECK(std::find(texts.begin(), texts.end(), expected) != texts.end());
+    }
+    CHECK(std::find(texts.begin(), texts.end(), "ab") == texts.end());
+    // Longest first: the whole config is replaced before its parts.
+    CHECK(std::is_sorted(texts.begin(), texts.end(),
+                         [](const auto& a, const auto& b) { return a.size() > b.size(); }));
+}
+
+TEST_CASE("secrets: scrub_secret_texts replaces every occurrence", "[config]") {
+    using kpipe::config::scrub_secret_texts;
+    CHECK(scrub_secret_texts("pw hunter2x and hunter2x again", {"hunter2x"}) ==
+          "pw [redacted] and [redacted] again");
+    CHECK(scrub_secret_texts("nothing here", {"hunter2x"}) == "nothing here");
+    CHECK(scrub_secret_texts("aaaa", {"aa"}) == "[redacted][redacted]");
+    CHECK(scrub_secret_texts("x", {""}) == "x");
+}
+
+TEST_CASE("secrets: librdkafka's config parser complaints lose what they quote", "[config]") {
+    using kpipe::config::redact_secret_property_details;
+    CHECK(redact_secret_property_details(
+              "Failed to acquire SASL OAUTHBEARER token: Invalid sasl.oauthbearer.config: "
+              "non-integral 'lifeSeconds=': TOPSECRET") ==
+          "Failed to acquire SASL OAUTHBEARER token: Invalid sasl.oauthbearer.config: [redacted]");
+    CHECK(redact_secret_property_details(
+              "Unrecognized sasl.oauthbearer.config beginning at: principalX=TOPSECRET") ==
+          "Unrecognized sasl.oauthbearer.config beginning at: [redacted]");
+    const std::string unrelated =
+        "ssl://h:1/bootstrap: SSL handshake failed: verify that ssl.ca.location is configured";
+    CHECK(redact_secret_property_details(unrelated) == unrelated);
 }

@@ -1,6 +1,9 @@
 #include "log/structured_log.hpp"
 
+#include <unistd.h>
 #include <catch2/catch.hpp>
+
+#include <cstdio>
 
 using kpipe::log::Fields;
 using kpipe::log::json_line;
@@ -66,4 +69,55 @@ TEST_CASE("parse_format knows text and json") {
     CHECK(kpipe::log::parse_format("text") == kpipe::log::Format::text);
     CHECK(kpipe::log::parse_format("json") == kpipe::log::Format::json);
     CHECK_FALSE(kpipe::log::parse_format("xml"));
+}
+
+namespace {
+
+// Runs `body` with stderr sent to a temporary file; returns what was written.
+template <class Body>
+std::string captured_stderr(Body body) {
+    std::fflush(stderr);
+    std::FILE* file = std::tmpfile();
+    REQUIRE(file != nullptr);
+    const int saved = dup(2);
+    dup2(fileno(file), 2);
+    body();
+    std::fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    std::rewind(file);
+    std::string text;
+    for (int c = std::fgetc(file); c != EOF; c = std::fgetc(file)) text += static_cast<char>(c);
+    std::fclose(file);
+    return text;
+}
+
+}  // namespace
+
+TEST_CASE("the scrubber rewrites messages and string fields in both formats") {
+    kpipe::log::set_scrubber([](std::string_view text) {
+        std::string out(text);
+        for (auto at = out.find("hunter2"); at != std::string::npos; at = out.find("hunter2")) {
+            out.replace(at, 7, "[redacted]");
+        }
+        return out;
+    });
+    for (auto format : {kpipe::log::Format::text, kpipe::log::Format::json}) {
+        kpipe::log::configure(format, "test", spdlog::level::info);
+        const auto text = captured_stderr([] {
+            kpipe::log::write(spdlog::level::warn, "password hunter2 rejected",
+                              {{"error", std::string("bad hunter2")}});
+            spdlog::info("direct hunter2");
+            kpipe::log::summary("kpipe test: hunter2 done", {});
+        });
+        INFO(text);
+        CHECK(text.find("hunter2") == std::string::npos);
+        CHECK(text.find("password [redacted] rejected") != std::string::npos);
+        CHECK(text.find("direct [redacted]") != std::string::npos);
+        if (format == kpipe::log::Format::json) {
+            CHECK(text.find("\"error\":\"bad [redacted]\"") != std::string::npos);
+        }
+    }
+    kpipe::log::set_scrubber({});
+    kpipe::log::configure(kpipe::log::Format::text, "test", spdlog::level::warn);
 }
