@@ -1,8 +1,9 @@
 /* The Kafka client ceiling for scripts/bench: consume from one topic in a consumer group and
- * produce every value (and key) unchanged to another topic, with no parsing; commit the input
- * offsets once their output is delivered (at-least-once: about once a second and at the end
- * it flushes the producer, then commits what it has consumed). Uses the same librdkafka tuning as
- * kpipe's transform so the comparison is about the work kpipe does per record.
+ * produce every record unchanged (key, value, timestamp and headers, as kpipe transform forwards
+ * them) to another topic, with no parsing; commit the input offsets once their output is
+ * delivered (at-least-once: about once a second and at the end it flushes the producer, then
+ * commits what it has consumed). Uses the same librdkafka tuning as kpipe's transform so the
+ * comparison is about the work kpipe does per record.
  *
  *   passthrough BOOTSTRAP IN_TOPIC OUT_TOPIC GROUP COUNT
  *
@@ -100,11 +101,22 @@ int main(int argc, char** argv) {
         for (ssize_t i = 0; i < n; ++i) {
             rd_kafka_message_t* message = batch[i];
             if (!message->err) {
-                while (rd_kafka_produce(out, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                                        message->payload, message->len, message->key,
-                                        message->key_len, NULL) == -1) {
-                    if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-                        fprintf(stderr, "produce: %s\n", rd_kafka_err2str(rd_kafka_last_error()));
+                /* The record unchanged, as kpipe forwards it: key, value, timestamp, headers. */
+                rd_kafka_headers_t* headers = NULL;
+                rd_kafka_headers_t* input_headers = NULL;
+                if (rd_kafka_message_headers(message, &input_headers) ==
+                        RD_KAFKA_RESP_ERR_NO_ERROR &&
+                    rd_kafka_header_cnt(input_headers) > 0)
+                    headers = rd_kafka_headers_copy(input_headers);
+                rd_kafka_resp_err_t error;
+                while ((error = rd_kafka_producev(
+                            producer, RD_KAFKA_V_RKT(out), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                            RD_KAFKA_V_KEY(message->key, message->key_len),
+                            RD_KAFKA_V_VALUE(message->payload, message->len),
+                            RD_KAFKA_V_TIMESTAMP(rd_kafka_message_timestamp(message, NULL)),
+                            RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END)) != 0) {
+                    if (error != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+                        fprintf(stderr, "produce: %s\n", rd_kafka_err2str(error));
                         return 1;
                     }
                     rd_kafka_poll(producer, 10);
