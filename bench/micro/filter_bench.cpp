@@ -49,8 +49,8 @@ void BM_FastPath_Identity(benchmark::State& state) {
     apply_filter(state, ".", true);
 }
 void BM_General_Projection(benchmark::State& state) {
-    // The same projection, kept off the fast path by a computed field.
-    apply_filter(state, "{user_id, locale, timestamp, n: (1 + 1)}", false);
+    // A projection kept off the fast path by a computed field.
+    apply_filter(state, "{user_id, locale, t: (.timestamp | tonumber)}", false);
 }
 void BM_General_StringFunctions(benchmark::State& state) {
     apply_filter(state,
