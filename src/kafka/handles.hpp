@@ -33,6 +33,10 @@ struct HeadersDeleter {
     void operator()(rd_kafka_headers_t* headers) const { rd_kafka_headers_destroy(headers); }
 };
 
+struct TopicDeleter {
+    void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
+};
+
 struct GroupMetadataDeleter {
     void operator()(rd_kafka_consumer_group_metadata_t* metadata) const {
         rd_kafka_consumer_group_metadata_destroy(metadata);
@@ -46,6 +50,7 @@ using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, Partit
 using MetadataPtr = std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter>;
 using QueuePtr = std::unique_ptr<rd_kafka_queue_t, QueueDeleter>;
 using HeadersPtr = std::unique_ptr<rd_kafka_headers_t, HeadersDeleter>;
+using TopicPtr = std::unique_ptr<rd_kafka_topic_t, TopicDeleter>;
 using GroupMetadataPtr = std::unique_ptr<rd_kafka_consumer_group_metadata_t, GroupMetadataDeleter>;
 
 }  // namespace kpipe::kafka

@@ -70,11 +70,15 @@ Status Producer::send(const record::RecordView& record, void* tag) {
                                 header.value ? static_cast<ssize_t>(header.value->size()) : 0);
         }
     }
-    topic_name_.assign(record.topic);  // librdkafka wants a C string; reuse the buffer
-    const std::string& topic = topic_name_;
+    rd_kafka_topic_t* topic = topic_handle(record.topic);
+    if (topic == nullptr) {
+        if (headers != nullptr) rd_kafka_headers_destroy(headers);
+        return Error{"cannot send to '" + std::string(record.topic) +
+                     "': " + error_text(rd_kafka_last_error())};
+    }
     while (true) {
         auto error = rd_kafka_producev(
-            client_.handle(), RD_KAFKA_V_TOPIC(topic.c_str()),
+            client_.handle(), RD_KAFKA_V_RKT(topic),
             RD_KAFKA_V_PARTITION(record.partition < 0 ? RD_KAFKA_PARTITION_UA : record.partition),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
             RD_KAFKA_V_KEY(bytes_of(record.key), (record.key ? record.key->size() : 0)),
@@ -91,8 +95,22 @@ Status Producer::send(const record::RecordView& record, void* tag) {
             continue;
         }
         if (headers != nullptr) rd_kafka_headers_destroy(headers);
-        return Error{"cannot send to '" + topic + "': " + error_text(error)};
+        return Error{"cannot send to '" + std::string(record.topic) + "': " + error_text(error)};
     }
+}
+
+rd_kafka_topic_t* Producer::topic_handle(std::string_view name) {
+    for (const auto& [known, handle] : topics_) {
+        if (known == name) return handle.get();
+    }
+    // Topic-level settings come from the client's default topic configuration, as when
+    // producing by name.
+    std::string owned(name);
+    TopicPtr handle{rd_kafka_topic_new(client_.handle(), owned.c_str(), nullptr)};
+    auto* raw = handle.get();
+    if (raw == nullptr) return nullptr;
+    topics_.emplace_back(std::move(owned), std::move(handle));
+    return raw;
 }
 
 namespace {

@@ -81,7 +81,10 @@ class Producer {
 
     std::unique_ptr<DeliveryState> state_;  // outlives client_: delivery reports write here
     Client client_;
-    std::string topic_name_;
+    // Topic handles by name, destroyed before client_: producing by handle spares librdkafka
+    // a topic lookup (lock, search, reference count) per record.
+    std::vector<std::pair<std::string, TopicPtr>> topics_;
+    rd_kafka_topic_t* topic_handle(std::string_view name);
 };
 
 }  // namespace kpipe::kafka

@@ -1,5 +1,7 @@
 #include "produce/line_decoder.hpp"
 
+#include "produce/json_quick_check.hpp"
+
 namespace kpipe::produce {
 
 bool LineDecoder::is_blank(std::string_view line) const {
@@ -29,6 +31,9 @@ Status LineDecoder::decode(std::string_view line, record::RecordView& out) {
 }
 
 Status LineDecoder::decode_json(std::string_view line, record::RecordView& out) {
+    // Most lines are plain enough to be checked without building a document; a key field needs
+    // the document, and anything unusual or invalid gets simdjson's verdict and message.
+    if (!options_.key_field && quick_json_check(line) == QuickCheck::valid) return ok();
     // The caller guarantees readable padding after the line, so parse it in place.
     simdjson::dom::element document;
     if (auto error = parser_.parse(line.data(), line.size(), false).get(document)) {
