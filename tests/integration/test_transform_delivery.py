@@ -253,9 +253,12 @@ class TransformDeliveryTest(h.KpipeTestCase):
         # Both join within the group's initial rebalance delay, so both get partitions.
         procs = [self.background_transform("--in", "share-in", "--out", "share-out", "-g",
                                            "share-grp", PROJECTION) for _ in range(2)]
+        # Wait for every expected output, not for a record count: a rebalance (a member that
+        # joins late on a loaded machine) repeats records, so the count can be reached first.
         h.poll_until(lambda: all(p.check_running() for p in procs)
-                     and h.total_records(self.bootstrap, "share-out") >= len(records),
-                     timeout=90, interval=0.1, what="every record on share-out")
+                     and h.total_records(self.bootstrap, "share-out") >= len(records)
+                     and not expected - self.output_counter("share-out"),
+                     timeout=90, interval=0.5, what="every expected record on share-out")
         for p in procs:
             p.proc.send_signal(signal.SIGTERM)
         rcs = [p.wait(30) for p in procs]
