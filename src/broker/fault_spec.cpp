@@ -117,6 +117,20 @@ const std::vector<KindRule>& kind_rules() {
     return rules;
 }
 
+// The blank-separated words of a spec or control line.
+std::vector<std::string_view> split_words(std::string_view text) {
+    std::vector<std::string_view> words;
+    while (!text.empty()) {
+        const auto start = text.find_first_not_of(" \t");
+        if (start == std::string_view::npos) break;
+        text.remove_prefix(start);
+        const auto end = text.find_first_of(" \t");
+        words.push_back(text.substr(0, end));
+        text.remove_prefix(end == std::string_view::npos ? text.size() : end);
+    }
+    return words;
+}
+
 constexpr std::string_view kKinds = "down, up, rtt, error, leader or coordinator";
 
 class SpecParser {
@@ -124,16 +138,7 @@ class SpecParser {
     explicit SpecParser(std::string_view text) : text_(text) { fault_.text = std::string(text); }
 
     Expected<Fault> parse() {
-        std::vector<std::string_view> words;
-        std::string_view rest = text_;
-        while (!rest.empty()) {
-            const auto start = rest.find_first_not_of(" \t");
-            if (start == std::string_view::npos) break;
-            rest.remove_prefix(start);
-            const auto end = rest.find_first_of(" \t");
-            words.push_back(rest.substr(0, end));
-            rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
-        }
+        const std::vector<std::string_view> words = split_words(text_);
         const KindRule* rule = nullptr;
         std::vector<std::pair<std::string_view, std::string_view>> fields;
         for (auto word : words) {
@@ -343,15 +348,7 @@ Expected<Fault> parse_fault_spec(std::string_view text) {
 Expected<Fault> parse_control_command(std::string_view line) {
     // Legacy forms: "down ID", "up ID", "rtt ID MS" (positional numbers).
     std::string rewritten;
-    std::vector<std::string_view> words;
-    for (std::string_view rest = line; !rest.empty();) {
-        const auto start = rest.find_first_not_of(" \t");
-        if (start == std::string_view::npos) break;
-        rest.remove_prefix(start);
-        const auto end = rest.find_first_of(" \t");
-        words.push_back(rest.substr(0, end));
-        rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
-    }
+    const std::vector<std::string_view> words = split_words(line);
     const bool positional = words.size() >= 2 && words[1].find('=') == std::string_view::npos;
     if (positional && (words[0] == "down" || words[0] == "up") && words.size() == 2) {
         rewritten = std::string(words[0]) + " broker=" + std::string(words[1]);

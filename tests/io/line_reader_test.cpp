@@ -9,21 +9,29 @@
 
 namespace {
 
-// Feeds `input` through a pipe, as stdin would be, and collects the lines.
-std::vector<std::string> read_lines(const std::string& input) {
+// Writes `input` into a pipe in 7,777-byte chunks (records arrive cut, as on stdin) from a
+// thread; `read_end` receives the pipe's read end.
+std::thread write_through_pipe(const std::string& input, int& read_end) {
     int fds[2];
     REQUIRE(::pipe(fds) == 0);
-    std::thread writer([&] {
+    read_end = fds[0];
+    return std::thread([&input, write_end = fds[1]] {
         std::size_t written = 0;
         while (written < input.size()) {
-            auto count = ::write(fds[1], input.data() + written,
+            auto count = ::write(write_end, input.data() + written,
                                  std::min<std::size_t>(input.size() - written, 7777));
             REQUIRE(count > 0);
             written += static_cast<std::size_t>(count);
         }
-        ::close(fds[1]);
+        ::close(write_end);
     });
-    kpipe::io::LineReader reader(fds[0], "test input");
+}
+
+// Feeds `input` through a pipe, as stdin would be, and collects the lines.
+std::vector<std::string> read_lines(const std::string& input) {
+    int read_end = -1;
+    std::thread writer = write_through_pipe(input, read_end);
+    kpipe::io::LineReader reader(read_end, "test input");
     std::vector<std::string> lines;
     std::string_view line;
     while (reader.next(line)) {
@@ -31,7 +39,7 @@ std::vector<std::string> read_lines(const std::string& input) {
         CHECK(reader.line_number() == lines.size());
     }
     writer.join();
-    ::close(fds[0]);
+    ::close(read_end);
     CHECK(reader.error().empty());
     return lines;
 }
@@ -61,19 +69,9 @@ TEST_CASE("LineReader blocks start at the line and end at a line's end", "[io]")
     std::string input;
     for (int i = 0; i < 200000; ++i) input += "line " + std::to_string(i) + (i % 7 ? "\n" : "\r\n");
     input += "last without newline";
-    int fds[2];
-    REQUIRE(::pipe(fds) == 0);
-    std::thread writer([&] {
-        std::size_t written = 0;
-        while (written < input.size()) {
-            auto count = ::write(fds[1], input.data() + written,
-                                 std::min<std::size_t>(input.size() - written, 7777));
-            REQUIRE(count > 0);
-            written += static_cast<std::size_t>(count);
-        }
-        ::close(fds[1]);
-    });
-    kpipe::io::LineReader reader(fds[0], "test input");
+    int read_end = -1;
+    std::thread writer = write_through_pipe(input, read_end);
+    kpipe::io::LineReader reader(read_end, "test input");
     std::string_view line;
     std::size_t offset = 0;  // of the line in the input
     std::uint64_t blocks = 0;
@@ -92,7 +90,7 @@ TEST_CASE("LineReader blocks start at the line and end at a line's end", "[io]")
         offset += line.size() + 1;
     }
     writer.join();
-    ::close(fds[0]);
+    ::close(read_end);
     CHECK(ok);
     CHECK(line == "last without newline");
     CHECK(blocks > 1);
