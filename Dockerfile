@@ -11,6 +11,8 @@ COPY cli cli
 COPY src src
 COPY man man
 COPY completions completions
+COPY cmake cmake
+COPY packaging packaging
 RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DKPIPE_TESTS=OFF \
     && cmake --build build \
     && cmake --install build --prefix /opt/kpipe

@@ -1,7 +1,7 @@
 # Installs the build into a scratch prefix and checks the layout a package ships: the binary,
-# kpipe.1 and every kpipe-*.1 from man/, and the bash and zsh completions.
+# kpipe.1.gz and every kpipe-*.1.gz from man/, copyright and changelog.gz, and the bash and zsh completions.
 # Usage: cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DPREFIX=... -DBINDIR=... -DMANDIR=...
-#        -DDATADIR=... -P check_install.cmake (the directories as GNUInstallDirs set them)
+#        -DDATADIR=... -DDOCDIR=... -P check_install.cmake (the directories as GNUInstallDirs set them)
 cmake_minimum_required(VERSION 3.25)
 file(REMOVE_RECURSE ${PREFIX})
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFIX}
@@ -12,6 +12,8 @@ endif()
 
 set(expected
     ${BINDIR}/kpipe
+    ${DOCDIR}/copyright
+    ${DOCDIR}/changelog.gz
     ${DATADIR}/bash-completion/completions/kpipe
     ${DATADIR}/zsh/vendor-completions/_kpipe)
 file(GLOB pages RELATIVE ${SOURCE_DIR}/man ${SOURCE_DIR}/man/*.1)
@@ -20,7 +22,7 @@ if(page_count LESS 7 OR NOT "kpipe.1" IN_LIST pages)
   message(FATAL_ERROR "man/ should hold kpipe.1 and one page per subcommand; found: ${pages}")
 endif()
 foreach(page ${pages})
-  list(APPEND expected ${MANDIR}/man1/${page})
+  list(APPEND expected ${MANDIR}/man1/${page}.gz)
 endforeach()
 
 set(missing "")
