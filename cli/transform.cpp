@@ -111,9 +111,10 @@ void add_transform_command(CLI::App& app, const GlobalOptions& globals, CommandR
     command->add_option("-c,--count", options->count, "Exit after N input records");
     command->add_flag("--exactly-once", transform.exactly_once,
                       "Commit outputs, dead letters and input offsets in Kafka transactions");
-    command->add_option("--transactional-id", transform.transactional_id,
-                        "With --exactly-once: the producer's transactional.id (default "
-                        "kpipe-<group>; give each concurrent process its own)");
+    command->add_option(
+        "--transactional-id", transform.transactional_id,
+        "With --exactly-once: the producer's transactional.id (default "
+        "kpipe-<group>-<host>-<pid>; a stable id lets a restart fence the old process)");
     command
         ->add_option("--max-record-bytes", transform.max_record_bytes,
                      "Values larger than this go to the dead-letter topic")

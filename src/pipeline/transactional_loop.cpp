@@ -1,6 +1,7 @@
 #include "pipeline/transactional_loop.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <map>
 #include <set>
@@ -26,6 +27,18 @@ constexpr std::uint64_t kTransactionRecords = 20000;
 // error that comes back every time (e.g. no write permission on --out) is not redone forever.
 constexpr int kMaxAbortsInARow = 10;
 
+// One transactional.id per process: members of one group that shared an id would fence each
+// other on every start (Kafka's InitProducerId bumps the epoch), so scaling out would stop the
+// older member. With KIP-447 the group's metadata, sent with the offsets, fences zombies
+// instead. A restart under a new id cannot abort the killed process's open transaction; Kafka
+// aborts it after transaction.timeout.ms. --transactional-id gives a stable id (e.g. a pod
+// name) whose restart fences and aborts at once.
+std::string default_transactional_id(const std::string& group) {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    return "kpipe-" + group + "-" + (host[0] ? host : "localhost") + "-" + std::to_string(getpid());
+}
+
 class TransactionalTransform : public kafka::RebalanceListener {
   public:
     TransactionalTransform(const TransformOptions& options, RecordProcessor& processor)
@@ -33,7 +46,7 @@ class TransactionalTransform : public kafka::RebalanceListener {
 
     Expected<TransformSummary> run(const config::ClientSettings& settings) {
         const auto transactional_id =
-            options_.transactional_id.value_or("kpipe-" + options_.group_id());
+            options_.transactional_id.value_or(default_transactional_id(options_.group_id()));
         auto producer = connect_output_producer(settings, options_.timeout, nullptr,
                                                 {{"transactional.id", transactional_id}});
         if (!producer) return producer.error();

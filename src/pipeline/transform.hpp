@@ -24,7 +24,7 @@ struct TransformOptions {
     bool exit_at_end = false;
     std::optional<std::uint64_t> count;
     bool exactly_once = false;
-    std::optional<std::string> transactional_id;  // default: kpipe-<group>
+    std::optional<std::string> transactional_id;  // default: kpipe-<group>-<host>-<pid>
     std::size_t max_record_bytes = 1 << 20;
     std::chrono::milliseconds timeout{10000};
 
