@@ -144,6 +144,14 @@ Expected<std::vector<TopicPartition>> Consumer::partitions_of(
         rd_kafka_topic_destroy(handle);
         if (!reply) return reply.error();
         const rd_kafka_metadata_t* metadata = reply->get();
+        // Kafka answers a topic the principal may not describe with this error, not with
+        // "unknown topic": saying "does not exist" would send the user to the wrong fix.
+        if (metadata->topic_cnt == 1 &&
+            metadata->topics[0].err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+            return Error{"not authorized to read topic '" + topic + "' at " + client_.brokers() +
+                         "; ask for a Read and Describe ACL on it for this principal (or check "
+                         "sasl.username / the client certificate)"};
+        }
         if (metadata->topic_cnt != 1 || metadata->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
             metadata->topics[0].partition_cnt == 0) {
             return Error{"topic '" + topic + "' does not exist at " + client_.brokers() +
