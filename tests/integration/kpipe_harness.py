@@ -225,6 +225,88 @@ class Broker:
 
 
 # --------------------------------------------------------------------------------------------
+# Apache Kafka, the second peer (scripts/kafka; ctest's `kafka` fixture starts it)
+
+# Which peer KpipeTestCase classes run against: "mock" (`kpipe broker`, the default) or "kafka".
+PEER = os.environ.get("KPIPE_PEER", "mock")
+
+
+def kafka_settings():
+    """scripts/kafka's DIR/env as a dict: bootstrap lists, CA and client certificate, users."""
+    path = os.environ.get("KPIPE_KAFKA_ENV") or os.path.join(REPO_ROOT, "build", "kafka", "env")
+    try:
+        with open(path) as f:
+            return dict(line.rstrip("\n").split("=", 1) for line in f if "=" in line)
+    except FileNotFoundError:
+        raise AssertionError("KPIPE_PEER=kafka but %s does not exist: start Kafka with "
+                             "scripts/kafka start (ctest's kafka fixture does)" % path)
+
+
+def _admin(bootstrap):
+    from confluent_kafka.admin import AdminClient
+    return AdminClient({"bootstrap.servers": bootstrap})
+
+
+def _topic_leaders_ready(bootstrap, topics):
+    md = _admin(bootstrap).list_topics(timeout=10)
+    for name, partitions in topics.items():
+        tmd = md.topics.get(name)
+        if tmd is None or tmd.error is not None or len(tmd.partitions) != partitions:
+            return False
+        if any(p.leader < 0 for p in tmd.partitions.values()):
+            return False
+    return True
+
+
+def recreate_topics(bootstrap, topics, replication=None, configs=None):
+    """Deletes and creates topics {name: partitions} on Kafka (with topic configs
+    {name: {key: value}}), waiting until each has leaders: every test class starts from empty
+    topics, as it does on a fresh `kpipe broker`."""
+    from confluent_kafka.admin import NewTopic
+    topics = {name: partitions or 1 for name, partitions in topics.items()}
+    admin = _admin(bootstrap)
+    existing = set(admin.list_topics(timeout=10).topics)
+    doomed = [name for name in topics if name in existing]
+    if doomed:
+        for future in admin.delete_topics(doomed, operation_timeout=30).values():
+            future.result()
+        poll_until(lambda: not set(doomed) & set(admin.list_topics(timeout=10).topics), 30,
+                   interval=0.1, what="deletion of %s" % ", ".join(doomed))
+    if not topics:
+        return
+    rf = replication or int(kafka_settings().get("KPIPE_KAFKA_BROKERS", "1"))
+    new = [NewTopic(name, partitions, rf, config=(configs or {}).get(name, {}))
+           for name, partitions in topics.items()]
+    for name, future in admin.create_topics(new, operation_timeout=30).items():
+        try:
+            future.result()
+        except confluent_kafka.KafkaException as e:
+            # Deletion is asynchronous on the brokers: a topic just deleted may still exist.
+            if e.args[0].code() != confluent_kafka.KafkaError.TOPIC_ALREADY_EXISTS:
+                raise
+    poll_until(lambda: _topic_leaders_ready(bootstrap, topics), 30, interval=0.1,
+               what="leaders for %s" % ", ".join(topics))
+
+
+class KafkaPeer:
+    """The running Apache Kafka cluster, with the Broker interface KpipeTestCase uses."""
+
+    def __init__(self, topics=None, configs=None):
+        self.settings = kafka_settings()
+        self.bootstrap = self.settings["KPIPE_KAFKA_BOOTSTRAP"]
+        recreate_topics(self.bootstrap, topics or {}, configs=configs)
+
+    def stderr_text(self):
+        return ""
+
+    def stop(self, sig=signal.SIGTERM, timeout=BROKER_STOP_TIMEOUT):
+        return 0, 0.0
+
+    def cleanup(self):
+        pass
+
+
+# --------------------------------------------------------------------------------------------
 # running kpipe
 
 
@@ -823,15 +905,27 @@ def rss_kib(pid):
 
 
 class KpipeTestCase(unittest.TestCase):
-    """Starts one `kpipe broker` per test class with the topics in TOPICS."""
+    """Starts one `kpipe broker` per test class with the topics in TOPICS; with
+    KPIPE_PEER=kafka, runs the class against Apache Kafka instead (topics recreated empty)
+    when it declares KAFKA = True, and skips it otherwise."""
 
     TOPICS = {}
     BROKER_COUNT = None
+    # Whether the class's behaviour is the same on both peers (see the README's table).
+    KAFKA = False
+    # Topic configs on Kafka, {topic: {key: value}}, where a test needs more than Kafka's
+    # defaults allow (the mock broker has no topic configs and no such limits).
+    KAFKA_TOPIC_CONFIGS = {}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.broker = Broker(topics=cls.TOPICS, broker_count=cls.BROKER_COUNT)
+        if PEER == "kafka":
+            if not cls.KAFKA:
+                raise unittest.SkipTest("mock-only class (KAFKA = False)")
+            cls.broker = KafkaPeer(topics=cls.TOPICS, configs=cls.KAFKA_TOPIC_CONFIGS)
+        else:
+            cls.broker = Broker(topics=cls.TOPICS, broker_count=cls.BROKER_COUNT)
         cls.bootstrap = cls.broker.bootstrap
 
     @classmethod

@@ -28,6 +28,7 @@ def as_dict(msg):
 
 
 class ConsumeTest(h.KpipeTestCase):
+    KAFKA = True
     TOPICS = {
         "bulk": 4, "offs1": 1, "offs3": 3, "ts": 2, "grp": 2, "multi-a": 2, "multi-b": 1,
         "fmt": 1, "cls": 1,

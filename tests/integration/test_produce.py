@@ -27,6 +27,7 @@ def kcat_pairs(output):
 
 
 class GenerateTest(h.KpipeTestCase):
+    KAFKA = True
     TOPICS = {"gen": 8, "gen-small": 2}
     COUNT = 100000
 
@@ -109,6 +110,7 @@ class GenerateTest(h.KpipeTestCase):
 
 
 class ProduceTest(h.KpipeTestCase):
+    KAFKA = True
     TOPICS = {
         "keyed": 1, "files": 1, "delim": 1, "delim-raw": 1, "part": 4, "bad": 1, "bad-raw": 1,
         "usage": 1, "comp-gzip": 2, "comp-lz4": 2, "comp-snappy": 2, "comp-zstd": 2,

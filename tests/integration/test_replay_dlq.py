@@ -32,6 +32,7 @@ def connect_headers(topic, partition, offset, message):
 
 
 class ReplayDlqTest(h.KpipeTestCase):
+    KAFKA = True
     TOPICS = {
         "orders": 1, "orders-out": 1, "orders-dlq": 1, "orders-fixed": 1,
         "mixed-dlq": 2, "conn-orig": 2, "streams-orig": 2, "spring-orig": 4,

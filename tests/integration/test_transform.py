@@ -69,6 +69,7 @@ def lines_of(output):
 
 
 class TransformTest(h.KpipeTestCase):
+    KAFKA = True
     TOPICS = {
         "user-login": 1, "processed-login": 1, "user-login-dlq": 1,
         "err-in": 1, "err-out": 1, "err-in-dlq": 1,
@@ -78,6 +79,10 @@ class TransformTest(h.KpipeTestCase):
         "lim-in": 1, "lim-out": 1, "lim-in-dlq": 1,
         "mix-in": 2, "mix-out": 1, "mix-in-dlq": 1,
     }
+    # Kafka keeps at most 1 MB per record by default; the 10 MB record and its dead letter
+    # need room (the mock broker has no such limit).
+    KAFKA_TOPIC_CONFIGS = {name: {"max.message.bytes": str(16 * 1024 * 1024)}
+                           for name in ("big-in", "big-in-dlq")}
 
     @classmethod
     def setUpClass(cls):
