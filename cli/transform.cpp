@@ -93,7 +93,7 @@ void add_transform_command(CLI::App& app, const GlobalOptions& globals, CommandR
     command->add_option("--in", transform.in, "Input topic, or - for stdin")->required();
     command->add_option("--out", transform.out, "Output topic, or - for stdout")->required();
     command->add_option("filter", options->filter,
-                        "jq filter (a subset of jq; see kpipe-transform(1)). Default: the "
+                        "jq filter (jq 1.7's language; see kpipe-transform(1)). Default: the "
                         "settings file's pipeline for this --in/--out");
     command->add_option("--filter-file", options->filter_file, "Read the filter from a file");
     command->add_option("--dlq", transform.dlq, "Dead-letter topic (default: <in>-dlq)");

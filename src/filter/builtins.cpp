@@ -29,17 +29,6 @@ constexpr std::size_t max_repeated_string = std::size_t{512} << 20;
     raise(kind_and_value(a) + " and " + kind_and_value(b) + " " + std::string(what));
 }
 
-// C's double-to-integer conversions as x86-64 performs them (jq relies on them): truncation,
-// with NaN and out-of-range values becoming the minimum integer.
-int to_int(double d) {
-    if (!(d > -2147483649.0 && d < 2147483648.0)) return INT_MIN;
-    return static_cast<int>(d);
-}
-std::int64_t to_int64(double d) {
-    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return INT64_MIN;
-    return static_cast<std::int64_t>(d);
-}
-
 bool is_integer_index(double d) {
     return d == d && d <= INT_MAX && d >= INT_MIN && d == to_int(d);
 }
@@ -217,43 +206,6 @@ bool is_json_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-bool to_tm(const Value& broken_down, std::tm& tm) {
-    tm = std::tm{};
-    const Array& fields = broken_down.as_array();
-    int values[8];
-    for (std::size_t i = 0; i < 8; ++i) {
-        if (i >= fields.size() || !fields[i].is_number()) return false;
-        values[i] = to_int(fields[i].as_number());
-    }
-    tm.tm_year = static_cast<int>(static_cast<std::int64_t>(values[0]) - 1900);
-    tm.tm_mon = values[1];
-    tm.tm_mday = values[2];
-    tm.tm_hour = values[3];
-    tm.tm_min = values[4];
-    tm.tm_sec = values[5];
-    tm.tm_wday = values[6];
-    tm.tm_yday = values[7];
-    return true;
-}
-
-Value set_member(const Value& container, const Value& key, Value member) {
-    if (container.is_object() && key.is_string()) {
-        Object copy = container.as_object();
-        copy.set(key.as_string(), std::move(member));
-        return Value::object(std::move(copy));
-    }
-    if (container.is_array() && key.is_number()) {
-        Array copy = container.as_array();
-        int i = to_int(key.as_number());
-        if (i < 0) i += static_cast<int>(copy.size());
-        if (i < 0) raise("Out of bounds negative array index");
-        if (static_cast<std::size_t>(i) >= copy.size())
-            copy.resize(static_cast<std::size_t>(i) + 1);
-        copy[static_cast<std::size_t>(i)] = std::move(member);
-        return Value::array(std::move(copy));
-    }
-    raise("Cannot update field at object index of " + std::string(kind_name(container.kind())));
-}
 
 Value delete_keys(const Value& container, const std::vector<Value>& keys) {
     if (container.is_null() || keys.empty()) return container;
@@ -320,6 +272,36 @@ Value delete_sorted(const Value& input, const std::vector<Array>& paths, std::si
 
 }  // namespace
 
+Value set_member(const Value& container, const Value& key, Value member) {
+    if (container.is_object() && key.is_string()) {
+        Object copy = container.as_object();
+        copy.set(key.as_string(), std::move(member));
+        return Value::object(std::move(copy));
+    }
+    if (container.is_array() && key.is_number()) {
+        Array copy = container.as_array();
+        int i = to_int(key.as_number());
+        if (i < 0) i += static_cast<int>(copy.size());
+        if (i < 0) raise("Out of bounds negative array index");
+        if (static_cast<std::size_t>(i) >= copy.size())
+            copy.resize(static_cast<std::size_t>(i) + 1);
+        copy[static_cast<std::size_t>(i)] = std::move(member);
+        return Value::array(std::move(copy));
+    }
+    raise("Cannot update field at object index of " + std::string(kind_name(container.kind())));
+}
+
+// C's double-to-integer conversions as x86-64 performs them (jq relies on them): truncation,
+// with NaN and out-of-range values becoming the minimum integer.
+int to_int(double d) {
+    if (!(d > -2147483649.0 && d < 2147483648.0)) return INT_MIN;
+    return static_cast<int>(d);
+}
+std::int64_t to_int64(double d) {
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return INT64_MIN;
+    return static_cast<std::int64_t>(d);
+}
+
 void raise(std::string message) {
     throw FilterError{Value::string(std::move(message))};
 }
@@ -335,6 +317,10 @@ void raise_cannot_iterate(const Value& value) {
 std::string error_message(const Value& payload) {
     if (payload.is_string()) return payload.as_string();
     return "(not a string): " + to_json(payload);
+}
+
+std::size_t byte_offset_of_codepoint(std::string_view text, std::size_t index) {
+    return codepoint_offset(text, index);
 }
 
 std::size_t codepoint_count(std::string_view text) {
@@ -673,45 +659,23 @@ Value trim_suffix(const Value& value, const Value& suffix) {
     return Value::string(text.substr(0, text.size() - suffix.as_string().size()));
 }
 
-// todate is jq's strftime("%Y-%m-%dT%H:%M:%SZ"): numbers go through gmtime (seconds truncated
-// toward zero), arrays are broken-down times.
-Value to_date(const Value& value) {
-    std::tm tm{};
-    if (value.is_number()) {
-        const std::int64_t seconds = to_int64(value.as_number());
-        const auto t = static_cast<std::time_t>(seconds);
-        if (gmtime_r(&t, &tm) == nullptr) {
-            raise("errror converting number of seconds since epoch to datetime");
-        }
-    } else if (!value.is_array() || !to_tm(value, tm)) {
-        raise("strftime/1 requires parsed datetime inputs");
-    }
-    char buffer[128];
-    const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return Value::string(std::string(buffer, n));
-}
-
-// fromdate is jq's strptime("%Y-%m-%dT%H:%M:%SZ") | mktime, on the same C library calls.
-Value from_date(const Value& value) {
-    if (!value.is_string()) raise("strptime/1 requires string inputs and arguments");
-    static constexpr const char* format = "%Y-%m-%dT%H:%M:%SZ";
-    const std::string& text = value.as_string();
-    std::tm tm{};
-    const char* end = strptime(text.c_str(), format, &tm);
-    if (end == nullptr || (*end != '\0' && !std::isspace(static_cast<unsigned char>(*end)))) {
-        raise("date \"" + text + "\" does not match format \"" + format + "\"");
-    }
-    const std::time_t t = timegm(&tm);
-    if (t == static_cast<std::time_t>(-1)) raise("invalid gmtime representation");
-    return Value::number(static_cast<double>(t));
-}
-
 Value delete_paths(const Value& input, std::vector<Array> paths) {
     std::stable_sort(paths.begin(), paths.end(),
                      [](const Array& a, const Array& b) { return compare_arrays(a, b) < 0; });
     if (paths.empty()) return input;
     if (paths.front().empty()) return Value();
     return delete_sorted(input, paths, 0, paths.size(), 0);
+}
+
+}  // namespace kpipe::filter
+
+namespace kpipe::filter {
+
+Value split_by(const Value& value, const Value& separator) {
+    if (!value.is_string() || !separator.is_string())
+        raise("split input and separator must be strings");
+    if (value.as_string().empty()) return Value::array({});
+    return split_string(value.as_string(), separator.as_string());
 }
 
 }  // namespace kpipe::filter

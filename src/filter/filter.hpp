@@ -1,12 +1,12 @@
 #pragma once
-// kpipe's filter language: a subset of jq 1.6 for which `jq -c` is the oracle. For every filter
-// kpipe accepts, its output on a record equals what `jq -c FILTER` prints for that record, except
-// for these documented differences (also in tests/data/filter/README.md):
+// kpipe's filter language: jq (1.7's semantics), with `jq -c` as the oracle. For every filter, its
+// output on a record equals what `jq -c FILTER` prints for that record, except for these
+// documented differences (also in tests/data/filter/README.md):
 //
 // - Number text is preserved. A number read from the input that passes through unchanged (not
 //   computed: .a, {a}, [.a], select, //, if, ltrimstr on non-strings, null + x, ...) prints its
 //   original text, and so does tostring of it: 1.0 stays 1.0, 1e2 stays 1e2, 100000000000000000001
-//   keeps every digit, 1e1000 stays 1e1000. jq 1.6 reformats them (1, 100,
+//   keeps every digit, 1e1000 stays 1e1000. jq reformats them (1, 100,
 //   100000000000000000000, 1.7976931348623157e+308). Computed numbers print exactly as jq does.
 //   Error messages quoting such a number also show its original text.
 // - Input must be exactly one valid JSON document (RFC 8259): invalid UTF-8, lone surrogate
@@ -17,12 +17,12 @@
 // - A record whose filter raises an error yields the Failure and no outputs; jq prints the
 //   outputs produced before the error. Failure messages are one line (error("a\nb") gives a\nb
 //   with a backslash-n).
-// - test() runs on RE2: Oniguruma's \d \w \s and `$` are translated, but backreferences,
-//   lookaround and possessive/atomic groups are runtime errors, \b and negated classes inside
-//   [...] are ASCII-only, and case folding is RE2's simple folding. Flags x and n are refused.
-// - Where jq 1.6 crashes or exhausts memory (todate of a year beyond the C library's range,
-//   INT64_MIN % -1, a string repeated past 512 MiB), kpipe raises a filter error (or, for the
-//   remainder, returns 0) instead.
+// - Each record is a program run of its own: input fails ("No more inputs"), inputs is empty,
+//   input_line_number is 0, halt ends the record's outputs, halt_error fails the record.
+// - Limits instead of crashes: evaluation deeper than 2000 calls, more than 50M steps or 512 MiB
+//   of output for one record raise a filter error; where jq 1.6 crashes (todate of a year beyond
+//   the C library's range, INT64_MIN % -1) kpipe raises a filter error or returns 0.
+// - Modules (import, include, a::b) do not compile.
 
 #include <cstddef>
 #include <cstdint>
@@ -82,8 +82,8 @@ class FilterOutputs {
 class Filter {
   public:
     // Parses the filter. Errors are usage errors with the line and column:
-    // "filter:1:14: expected '}' ...", and for jq features outside the subset
-    // "filter:1:3: 'reduce' is not supported by kpipe's filter language (supported: ...)".
+    // "filter:1:14: expected '}' ...", "filter:1:1: $x is not defined", and for modules
+    // "filter:1:1: 'import' (...) is not supported by kpipe's filter language".
     static Expected<Filter> compile(std::string_view source);
 
     Filter(Filter&&) noexcept;

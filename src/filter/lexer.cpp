@@ -8,10 +8,6 @@ namespace kpipe::filter {
 
 namespace {
 
-constexpr std::string_view supported_summary =
-    "supported: . .a .[e] .[] ? | , ( ) [ ] { } literals + - * / % == != < <= > >= and or not // "
-    "if-elif-else select empty error has length type keys map del tostring tonumber "
-    "ascii_downcase ascii_upcase test startswith endswith ltrimstr rtrimstr todate fromdate";
 
 bool is_ident_start(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
@@ -91,21 +87,37 @@ class Lexer {
             return filter_error_at(line_, column_, "the filter is not valid UTF-8");
         }
         std::vector<Token> tokens;
+        if (auto status = lex_tokens(tokens, false); !status) return status.error();
+        return tokens;
+    }
+
+  private:
+    // Tokens up to the end of the source, or (inside "\(...)") up to the ')' that closes the
+    // interpolation, which is consumed. Either way the list ends with an `end` token.
+    Status lex_tokens(std::vector<Token>& tokens, bool in_interpolation) {
+        int parens = 0;
         for (;;) {
             skip_space_and_comments();
             Token token;
             token.line = line_;
             token.column = column_;
             if (pos_ >= src_.size()) {
+                if (in_interpolation) return error_here("unterminated string interpolation");
                 tokens.push_back(std::move(token));
-                return tokens;
+                return ok();
+            }
+            if (in_interpolation && peek() == ')' && parens == 0) {
+                advance();
+                tokens.push_back(std::move(token));
+                return ok();
             }
             if (auto status = lex_one(token); !status) return status.error();
+            if (token.kind == TokenKind::l_paren) ++parens;
+            if (token.kind == TokenKind::r_paren) --parens;
             tokens.push_back(std::move(token));
         }
     }
 
-  private:
     char peek(std::size_t ahead = 0) const {
         return pos_ + ahead < src_.size() ? src_[pos_ + ahead] : '\0';
     }
@@ -298,6 +310,10 @@ class Lexer {
             const char c = peek();
             if (c == '"') {
                 advance();
+                if (token.kind == TokenKind::interpolated) {
+                    token.parts.push_back(std::move(out));
+                    out.clear();
+                }
                 return ok();
             }
             if (c != '\\') {
@@ -330,10 +346,16 @@ class Lexer {
                 case 't':
                     out.push_back('\t');
                     break;
-                case '(':
-                    return refusal_error(escape_line, escape_column,
-                                         "string interpolation \"\\(...)\" (build strings with + "
-                                         "and tostring)");
+                case '(': {
+                    // "a\(e)b": the parts before and after each expression, and its tokens.
+                    token.kind = TokenKind::interpolated;
+                    token.parts.push_back(std::move(out));
+                    out.clear();
+                    token.expressions.emplace_back();
+                    if (auto status = lex_tokens(token.expressions.back(), true); !status)
+                        return status;
+                    break;
+                }
                 case 'u': {
                     std::uint32_t cp = 0;
                     if (!read_hex4(cp)) {
@@ -401,8 +423,7 @@ Error filter_error_at(int line, int column, std::string_view message) {
 
 Error refusal_error(int line, int column, std::string_view feature) {
     return filter_error_at(line, column,
-                           std::string(feature) + " is not supported by kpipe's filter language (" +
-                               std::string(supported_summary) + ")");
+                           std::string(feature) + " is not supported by kpipe's filter language");
 }
 
 Expected<std::vector<Token>> tokenize(std::string_view source) {

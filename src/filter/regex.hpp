@@ -1,34 +1,15 @@
 #pragma once
-// test(re; flags) on RE2. jq uses Oniguruma (Perl syntax); the pattern is translated where the two
-// differ in ways that can be mapped: \d \w \s are Unicode-aware in Oniguruma, and `$` / `\Z`
-// also match before a final newline. What cannot be mapped (backreferences, lookaround, possessive
-// quantifiers, ASCII-only \b and negated classes inside [...]) is a runtime error or a documented
-// difference.
+// jq's regular expressions: Oniguruma with Perl syntax (ONIG_SYNTAX_PERL_NG) on UTF-8, exactly
+// the engine and options jq uses, so patterns, flags and match objects are jq's.
 
+#include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "filter/value.hpp"
 
 namespace kpipe::filter {
-
-// jq's modifiers: g (global, no effect on test), i (case-insensitive), l (longest, no effect on
-// test), s (single line: Oniguruma's default under jq's syntax, so no effect), p (dot matches
-// newline; jq sets s as well). x (extended) and n (ignore empty matches) have no RE2 equivalent.
-struct RegexFlags {
-    enum class Problem { none, invalid, unsupported };
-
-    bool case_insensitive = false;
-    bool dot_matches_newline = false;
-    Problem problem = Problem::none;
-    std::string message;  // for invalid (jq's wording) and unsupported (names the flag)
-};
-
-RegexFlags parse_regex_flags(std::string_view modifiers);
-
-// The RE2 pattern for an Oniguruma (jq) pattern.
-std::string translate_oniguruma_pattern(std::string_view pattern);
 
 // Compiled patterns, reused across records. Not thread-safe: one per Filter.
 class RegexCache {
@@ -38,13 +19,20 @@ class RegexCache {
     RegexCache(RegexCache&&) noexcept;
     RegexCache& operator=(RegexCache&&) noexcept;
 
-    // Whether `text` contains a match. A pattern RE2 rejects gives an error message instead.
-    std::optional<bool> search(std::string_view pattern, const RegexFlags& flags,
-                               std::string_view text, std::string& error);
+    // jq's _match_impl(re; flags; test): `true`/`false` when testing, otherwise the array of
+    // match objects {offset, length, string, captures: [{offset, length, string, name}]}, with
+    // offsets and lengths in code points. Throws FilterError with jq's messages.
+    Value match(const Value& input, const Value& regex, const Value& flags, bool test_only);
 
   private:
     struct Compiled;
-    std::unordered_map<std::string, std::unique_ptr<Compiled>> compiled_;
+    std::map<std::pair<std::string, unsigned>, std::unique_ptr<Compiled>> compiled_;
 };
+
+// {name: string} for the named captures of a match object (sub, gsub, capture).
+Value capture_object(const Value& match);
+
+// Whether `flags` is a valid modifier string (g i x n s p l), for compile-time checks.
+bool valid_regex_flags(std::string_view flags);
 
 }  // namespace kpipe::filter

@@ -66,6 +66,36 @@ std::string show(const Node& node) {
             return "if(" + kids("; ") + ")";
         case NodeKind::call:
             return "call" + std::to_string(static_cast<int>(node.builtin)) + "(" + kids("; ") + ")";
+        case NodeKind::recurse_default:
+            return "..";
+        case NodeKind::slice:
+            return show(node.child(0)) + "[" + show(node.child(1)) + ":" + show(node.child(2)) +
+                   "]" + (node.optional ? "?" : "");
+        case NodeKind::variable:
+            return "$" + node.name + "@" + std::to_string(node.hops);
+        case NodeKind::bind:
+            return "bind(" + kids(" | ") + ")";
+        case NodeKind::reduce:
+            return "reduce(" + kids("; ") + ")";
+        case NodeKind::foreach:
+            return "foreach(" + kids("; ") + ")";
+        case NodeKind::func_def:
+            return "def " + node.name + "(" + kids("; ") + ")";
+        case NodeKind::call_function:
+            return node.name + (node.global ? "" : "@" + std::to_string(node.hops)) + "(" +
+                   kids("; ") + ")";
+        case NodeKind::call_param:
+            return node.name + "@" + std::to_string(node.hops);
+        case NodeKind::label:
+            return "label " + node.name + "(" + kids("") + ")";
+        case NodeKind::break_:
+            return "break " + node.name + "@" + std::to_string(node.hops);
+        case NodeKind::format:
+            return node.name;
+        case NodeKind::interpolation:
+            return node.name + "(" + kids(", ") + ")";
+        case NodeKind::assign:
+            return "(" + show(node.child(0)) + " " + node.name + " " + show(node.child(1)) + ")";
     }
     return "?";
 }
@@ -87,7 +117,7 @@ bool refuses(std::string_view source, std::string_view feature) {
     const std::string message = parse_error(source);
     INFO(message);
     return message.find(feature) != std::string::npos &&
-           message.find("is not supported by kpipe's filter language (supported: ") !=
+           message.find("is not supported by kpipe's filter language") !=
                std::string::npos;
 }
 
@@ -187,49 +217,35 @@ TEST_CASE("parser: syntax errors point at the column", "[filter]") {
     CHECK(parse_error("[1, 2") == "filter:1:6: expected ']' to close '[', found end of filter");
     CHECK(parse_error(".a |") == "filter:1:5: unexpected end of filter, expected a term");
     CHECK(parse_error(".a )") == "filter:1:4: unmatched ')'");
-    CHECK(parse_error("if . then 1 end") ==
-          "filter:1:13: expected 'elif' or 'else', found 'end' (jq 1.6 requires an else branch)");
+    CHECK(parse_error("if . then 1 else") == "filter:1:17: unexpected end of filter, expected a term");
     CHECK(parse_error("1 < 2 < 3") ==
           "filter:1:7: comparison operators do not chain (non-associative in jq); add "
           "parentheses before '<'");
     CHECK(parse_error("{a: 1 + 2}").find("filter:1:7: expected ',' or '}'") == 0);
     CHECK(parse_error("{(1): 2}") == "filter:1:2: Cannot use number (1) as object key");
-    CHECK(parse_error("has") == "filter:1:1: 'has/0' is not defined: 'has' takes 1 argument");
+    CHECK(parse_error("has") == "filter:1:1: has/0 is not defined ('has' takes 1 argument)");
     CHECK(parse_error("test") ==
-          "filter:1:1: 'test/0' is not defined: 'test' takes 1 or 2 arguments");
+          "filter:1:1: test/0 is not defined ('test' takes 1 or 2 arguments)");
+    CHECK(parse_error(". as [$a] | $b") == "filter:1:13: $b is not defined");
     CHECK(parse_error(".a |\n  .b |\n    .c ]") == "filter:3:8: unmatched ']'");
     CHECK(parse_error("{if}") == "filter:1:4: expected ':' after the keyword key 'if'");
 }
 
-TEST_CASE("parser: jq features outside the subset are refused by name", "[filter]") {
-    CHECK(refuses("reduce .[] as $x (0; . + $x)", "'reduce'"));
-    CHECK(refuses("foreach .[] as $x (0; 1)", "'foreach'"));
-    CHECK(refuses("def f: 1; f", "'def'"));
-    CHECK(refuses(". as $x | $x", "'as'"));
-    CHECK(refuses(". as [$a] ?// $a | $a", "'as'"));
-    CHECK(refuses(".a ?// 1", "'?//'"));
-    CHECK(refuses("..", "recursive descent '..'"));
-    CHECK(refuses("\"\\(.a)\"", "string interpolation"));
-    CHECK(refuses("@base64", "format strings (@base64)"));
-    CHECK(refuses("$__loc__", "'$__loc__'"));
-    CHECK(refuses("$x", "variables ($x)"));
-    CHECK(refuses("limit(1; .[])", "'limit'"));
-    CHECK(refuses("path(.a)", "'path'"));
-    CHECK(refuses(".a = 1", "assignment operator '='"));
-    CHECK(refuses(".a |= 1", "assignment operator '|='"));
-    CHECK(refuses(".a += 1", "assignment operator '+='"));
-    CHECK(refuses(".a //= 1", "assignment operator '//='"));
-    CHECK(refuses("try .a", "'try'"));
-    CHECK(refuses("label $f | 1", "'label'"));
+TEST_CASE("parser: names resolve to frames, prelude functions and natives", "[filter]") {
+    CHECK(parsed(". as $x | $x") == "bind(. | $x@0)");
+    CHECK(parsed(". as [$a, $b] | $a") == "bind(. | $a@1)");
+    CHECK(parsed("def f(g; $v): g, $v; f(1; 2)") ==
+          "def f((g@2, $v@0); f@0(1; 2))");
+    CHECK(parsed("map(.)").rfind("call", 0) == 0);             // native
+    CHECK(parsed("to_entries") == "to_entries()");             // prelude
+    CHECK(parsed("def map(f): 1; map(.)") == "def map(1; map@0(.))");  // local shadows
+    CHECK(parsed("label $f | break $f") == "label f(break f@0)");
+    CHECK(parsed(".a[1:]") == ".[\"a\"][1:null]");
+    CHECK(parsed(".a |= 1 | .b") == "((.[\"a\"] |= 1) | .[\"b\"])");
+    CHECK(parsed("\"x\\(.a)y\"") == "@text(\"x\", .[\"a\"], \"y\")");
     CHECK(refuses("import \"m\" as m; .", "'import'"));
     CHECK(refuses("include \"m\"; .", "'include'"));
-    CHECK(refuses("sort", "'sort'"));
-    CHECK(refuses("no_such_function(1)", "'no_such_function'"));
-    CHECK(refuses(".[1:2]", "slices"));
-    CHECK(refuses("m::f", "modules (m::f)"));
-    CHECK(refuses("test(\"a\"; \"x\")", "regex flag \"x\""));
-    CHECK(refuses("test(\"a\"; \"gn\")", "regex flag \"n\""));
-    CHECK(parse_error("  reduce . as $x (0; 1)").find("filter:1:3: 'reduce'") == 0);
+    CHECK(refuses("m::f", "modules (m::f"));
 }
 
 TEST_CASE("parser: nesting is bounded instead of overflowing the stack", "[filter]") {

@@ -140,6 +140,6 @@ TEST_CASE("a filter with no output skips and a bad filter is a usage error", "[r
     CHECK(bad.error().kind == kpipe::ErrorKind::usage);
     CHECK_THAT(bad.error().message, Catch::StartsWith("FILTER: "));
     options.filter.reset();
-    options.where = "reduce .[] as $x (0; . + $x)";
+    options.where = "reduce .[] as $x (0; . + $y)";
     REQUIRE(!ReplayPlanner::create(options));
 }
