@@ -69,11 +69,13 @@ void add_replay_dlq_command(CLI::App& app, const GlobalOptions& globals, Command
         "nothing twice; a kpipe-replay-count header stops a poison record from looping.\n"
         "Exits once caught up (or runs on with -f); prints a summary.");
     struct Options {
+        filter::FilterArgumentOptions arguments;
         replay::ReplayOptions replay;
         std::optional<std::string> since;
         std::optional<std::string> until;
     };
     auto options = std::make_shared<Options>();
+    add_filter_argument_options(*command, options->arguments);
     auto& replay = options->replay;
     command->add_option("--dlq", replay.dlq, "The dead-letter topic to read")->required();
     command->add_option("filter", replay.filter,
@@ -110,6 +112,12 @@ void add_replay_dlq_command(CLI::App& app, const GlobalOptions& globals, Command
     command->callback([&globals, &result, options] {
         configure_logging(globals, "replay-dlq");
         auto& replay = options->replay;
+        auto variables = filter::filter_variables(options->arguments);
+        if (!variables) {
+            result.exit_code = report(variables.error());
+            return;
+        }
+        replay.variables = std::move(*variables);
         if (auto checked = check_options(replay, options->since, options->until); !checked) {
             result.exit_code = report(checked.error());
             return;

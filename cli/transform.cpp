@@ -83,12 +83,14 @@ void add_transform_command(CLI::App& app, const GlobalOptions& globals, CommandR
                                        "produced are acknowledged. Runs until SIGINT/SIGTERM, -e "
                                        "or -c; prints a summary.");
     struct Options {
+        filter::FilterArgumentOptions arguments;
         pipeline::TransformOptions transform;
         std::optional<std::string> filter;
         std::optional<std::string> filter_file;
         std::optional<std::uint64_t> count;
     };
     auto options = std::make_shared<Options>();
+    add_filter_argument_options(*command, options->arguments);
     auto& transform = options->transform;
     command->add_option("--in", transform.in, "Input topic, or - for stdin")->required();
     command->add_option("--out", transform.out, "Output topic, or - for stdout")->required();
@@ -122,6 +124,12 @@ void add_transform_command(CLI::App& app, const GlobalOptions& globals, CommandR
     command->callback([&globals, &result, options] {
         configure_logging(globals, "transform");
         auto& transform = options->transform;
+        auto variables = filter::filter_variables(options->arguments);
+        if (!variables) {
+            result.exit_code = report(variables.error());
+            return;
+        }
+        transform.variables = std::move(*variables);
         transform.count = options->count;
         if (auto resolved =
                 resolve_filter(globals, options->filter, options->filter_file, transform);

@@ -158,8 +158,29 @@ Filter::Filter(Filter&&) noexcept = default;
 Filter& Filter::operator=(Filter&&) noexcept = default;
 Filter::~Filter() = default;
 
-Expected<Filter> Filter::compile(std::string_view source) {
-    auto root = parse_filter(source);
+Expected<Filter> Filter::compile(std::string_view source,
+                                 const std::vector<FilterVariable>& variables) {
+    GlobalVariables globals;
+    Object named;
+    simdjson::ondemand::parser parser;
+    for (const FilterVariable& variable : variables) {
+        std::string padded = variable.json;
+        padded.append(simdjson::SIMDJSON_PADDING, '\0');
+        Value value;
+        if (auto error = read_document(
+                parser,
+                simdjson::padded_string_view(padded.data(), variable.json.size(), padded.size()),
+                value)) {
+            return usage_error(variable.origin + ": invalid JSON: " + one_line(std::move(*error)));
+        }
+        named.set(variable.name, value);
+        globals.emplace_back(variable.name, std::move(value));
+    }
+    Object args;
+    args.set("positional", Value::array({}));
+    args.set("named", Value::object(std::move(named)));
+    globals.emplace_back("ARGS", Value::object(std::move(args)));
+    auto root = parse_filter(source, globals);
     if (!root) return root.error();
     auto impl = std::make_unique<Impl>();
     impl->source = std::string(source);

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "common/expected.hpp"
+#include "filter/arguments.hpp"
 
 namespace kpipe::filter {
 
@@ -84,7 +85,10 @@ class Filter {
     // Parses the filter. Errors are usage errors with the line and column:
     // "filter:1:14: expected '}' ...", "filter:1:1: $x is not defined", and for modules
     // "filter:1:1: 'import' (...) is not supported by kpipe's filter language".
-    static Expected<Filter> compile(std::string_view source);
+    // `variables` are $NAME in the filter (and $ARGS.named); invalid JSON in one is a usage
+    // error naming its option.
+    static Expected<Filter> compile(std::string_view source,
+                                    const std::vector<FilterVariable>& variables = {});
 
     Filter(Filter&&) noexcept;
     Filter& operator=(Filter&&) noexcept;

@@ -329,7 +329,7 @@ class KafkaTransform {
 Expected<TransformSummary> run_transform(const TransformOptions& options,
                                          const config::ClientSettings& settings) {
     const auto started = Clock::now();
-    auto filter = filter::Filter::compile(options.filter);
+    auto filter = filter::Filter::compile(options.filter, options.variables);
     if (!filter) return filter.error();
     RecordProcessor processor(std::move(*filter), options.max_record_bytes);
     Expected<TransformSummary> summary = TransformSummary{};

@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/expected.hpp"
 #include "config/client_settings.hpp"
+#include "filter/arguments.hpp"
 
 namespace kpipe::pipeline {
 
@@ -17,6 +19,7 @@ struct TransformOptions {
     std::string in;   // topic, or "-" for stdin
     std::string out;  // topic, or "-" for stdout
     std::string filter;
+    std::vector<filter::FilterVariable> variables;  // $NAME from --arg, --argjson, ...
     std::optional<std::string> dlq;       // dead-letter topic (default: <in>-dlq)
     std::optional<std::string> dlq_file;  // stdin input: dead letters as envelope lines
     std::optional<std::string> group;     // default: kpipe-transform-<in>-<out>

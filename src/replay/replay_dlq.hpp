@@ -7,15 +7,18 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/expected.hpp"
 #include "config/client_settings.hpp"
+#include "filter/arguments.hpp"
 
 namespace kpipe::replay {
 
 struct ReplayOptions {
     std::string dlq;
     std::optional<std::string> filter;  // repairs the value; each output becomes a record
+    std::vector<filter::FilterVariable> variables;  // $NAME from --arg, --argjson, ...
     std::optional<std::string> to;      // target topic instead of the origin
     std::optional<std::string> where;   // replay only records whose value it holds for
     bool same_partition = false;

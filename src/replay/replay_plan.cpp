@@ -4,9 +4,10 @@ namespace kpipe::replay {
 namespace {
 
 Expected<std::optional<filter::Filter>> compile(const std::optional<std::string>& source,
+                                                const std::vector<filter::FilterVariable>& variables,
                                                 std::string_view what) {
     if (!source) return std::optional<filter::Filter>{};
-    auto compiled = filter::Filter::compile(*source);
+    auto compiled = filter::Filter::compile(*source, variables);
     if (!compiled) {
         return usage_error(std::string(what) + ": " + compiled.error().message);
     }
@@ -20,9 +21,9 @@ bool truthy(std::string_view json) {
 }  // namespace
 
 Expected<ReplayPlanner> ReplayPlanner::create(const ReplayOptions& options) {
-    auto where = compile(options.where, "--where");
+    auto where = compile(options.where, options.variables, "--where");
     if (!where) return where.error();
-    auto transform = compile(options.filter, "FILTER");
+    auto transform = compile(options.filter, options.variables, "FILTER");
     if (!transform) return transform.error();
     return ReplayPlanner(options, std::move(*where), std::move(*transform));
 }

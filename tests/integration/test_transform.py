@@ -427,6 +427,30 @@ class TransformTest(h.KpipeTestCase):
                 self.assertEqual(proc.returncode, 0, proc.stderr)
                 self.assertEqual(proc.stdout.strip(), expected)
 
+    def test_filter_parameters_as_jq_has_them(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            values = os.path.join(tmp, "values.json")
+            with open(values, "w") as f:
+                f.write('{"a":1}\n2\n')
+            raw = os.path.join(tmp, "raw.txt")
+            with open(raw, "w") as f:
+                f.write("line\n")
+            proc = subprocess.run(
+                [h.kpipe_bin(), "transform", "--in", "-", "--out", "-",
+                 "--arg", "who", "ann", "--argjson", "limit", '{"n":2}',
+                 "--slurpfile", "s", values, "--rawfile", "r", raw,
+                 "{who: $who, n: $limit.n, s: $s, r: $r, named: ($ARGS.named | keys), u: .u}"],
+                input='{"u":7}\n', capture_output=True, text=True, timeout=30)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual(proc.stdout.strip(),
+                             '{"who":"ann","n":2,"s":[{"a":1},2],"r":"line\\n",'
+                             '"named":["limit","r","s","who"],"u":7}')
+        rc, _, err, _ = self.run_unreachable("--in", "a", "--out", "b", "-e",
+                                             "--argjson", "n", "{x", "$n")
+        self.assertEqual(rc, 2, err)
+        self.assertIn("--argjson n: invalid JSON", err)
+        self.assertNotIn("127.0.0.1:1", err)
+
     def test_a_valid_filter_with_an_unreachable_broker_is_a_runtime_failure(self):
         # The counterpart of the two tests above: there, exit 2 came from the filter.
         rc, _, err, elapsed = self.run_unreachable("--in", "a", "--out", "b", "-e",
