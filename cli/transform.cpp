@@ -98,6 +98,16 @@ void add_transform_command(CLI::App& app, const GlobalOptions& globals, CommandR
                         "jq filter (jq 1.7's language; see kpipe-transform(1)). Default: the "
                         "settings file's pipeline for this --in/--out");
     command->add_option("--filter-file", options->filter_file, "Read the filter from a file");
+    command->add_option("--key", transform.shape.key,
+                        "jq expression on each output value: its first output becomes the "
+                        "record's key (a string as is, other values as JSON)");
+    command->add_option("--header", transform.shape.headers,
+                        "NAME=EXPR: set header NAME to EXPR's first output on each output value "
+                        "(repeatable; replaces an input header of that name)")
+        ->allow_extra_args(false);
+    command->add_option("--topic", transform.shape.topic,
+                        "jq expression on each output value: its first output names the topic "
+                        "to write to (no output: --out)");
     command->add_option("--dlq", transform.dlq, "Dead-letter topic (default: <in>-dlq)");
     command->add_option("--dlq-file", transform.dlq_file,
                         "With --in -: write dead letters to this file as envelope lines "

@@ -15,9 +15,11 @@ _kpipe_options_for() {
         consume) echo "-t --topic --envelope -o --offset -e --exit-at-end -c --count -g --group
             -p --partition" ;;
         transform) echo "--in --out --filter-file --dlq --dlq-file -g --group --envelope
-            -e --exit-at-end -c --count --exactly-once --transactional-id --max-record-bytes" ;;
+            -e --exit-at-end -c --count --exactly-once --transactional-id --max-record-bytes
+            --key --header --topic --arg --argjson --slurpfile --rawfile" ;;
         replay-dlq) echo "--dlq --to --where --same-partition --dry-run --max --rate --since --until
-            --error-contains --max-replays --keep-headers -g --group -f --follow" ;;
+            --error-contains --max-replays --keep-headers -g --group -f --follow
+            --arg --argjson --slurpfile --rawfile" ;;
         topic-check) echo "--expect-partitions --expect-replicas --min-isr --roundtrip
             --max-latency -g --group --max-lag --sample --schema --json --junit" ;;
     esac

@@ -17,8 +17,16 @@ std::optional<DeadLetterCause> RecordProcessor::check(const record::RecordView& 
     return std::nullopt;
 }
 
-std::optional<DeadLetterCause> RecordProcessor::result(std::optional<filter::Failure> failure) {
-    if (!failure) return std::nullopt;
+std::optional<DeadLetterCause> RecordProcessor::result(const record::RecordView& input,
+                                                       std::optional<filter::Failure> failure) {
+    if (!failure) {
+        if (shape_.empty() || outputs_.size() == 0) return std::nullopt;
+        auto error = shape_.shape(input, outputs_);
+        if (!error) return std::nullopt;
+        outputs_.clear();
+        message_ = std::move(*error);
+        return DeadLetterCause{FailureStage::transformation, kFilterErrorClass, message_};
+    }
     message_ = std::move(failure->message);
     if (failure->kind == filter::FailureKind::invalid_json) {
         return DeadLetterCause{FailureStage::value_converter, kInvalidJsonClass, message_};
@@ -29,14 +37,14 @@ std::optional<DeadLetterCause> RecordProcessor::result(std::optional<filter::Fai
 std::optional<DeadLetterCause> RecordProcessor::process(const record::RecordView& input,
                                                         filter::Padding padding) {
     if (auto cause = check(input)) return cause;
-    return result(filter_.apply(*input.value, outputs_, padding));
+    return result(input, filter_.apply(*input.value, outputs_, padding));
 }
 
 std::optional<DeadLetterCause> RecordProcessor::process_line(const record::RecordView& input,
                                                              std::string_view block,
                                                              std::uint64_t block_id) {
     if (auto cause = check(input)) return cause;
-    return result(filter_.apply_line(*input.value, block, block_id, outputs_));
+    return result(input, filter_.apply_line(*input.value, block, block_id, outputs_));
 }
 
 record::RecordView RecordProcessor::output_record(const record::RecordView& input,
@@ -44,6 +52,7 @@ record::RecordView RecordProcessor::output_record(const record::RecordView& inpu
     record::RecordView output = input;
     output.topic = topic;
     output.value = outputs_[index];
+    if (!shape_.empty()) shape_.apply(index, output);
     return output;
 }
 

@@ -7,14 +7,17 @@
 
 #include "filter/filter.hpp"
 #include "pipeline/dead_letter.hpp"
+#include "pipeline/output_shape.hpp"
 #include "record/record.hpp"
 
 namespace kpipe::pipeline {
 
 class RecordProcessor {
   public:
-    RecordProcessor(filter::Filter filter, std::size_t max_record_bytes)
-        : filter_(std::move(filter)), max_record_bytes_(max_record_bytes) {}
+    RecordProcessor(filter::Filter filter, std::size_t max_record_bytes,
+                    OutputShape shape = OutputShape())
+        : filter_(std::move(filter)), max_record_bytes_(max_record_bytes),
+          shape_(std::move(shape)) {}
 
     // nullopt: outputs() holds the record's outputs (none when the filter dropped
     // it).
@@ -26,17 +29,19 @@ class RecordProcessor {
                                                 std::string_view block, std::uint64_t block_id);
     const filter::FilterOutputs& outputs() const { return outputs_; }
 
-    // The output record for outputs()[index]: the input's key, headers and
-    // timestamp.
+    // The output record for outputs()[index]: the input's key, headers and timestamp, unless
+    // --key, --header or --topic set them.
     record::RecordView output_record(const record::RecordView& input, std::string_view topic,
                                      std::size_t index) const;
 
   private:
     std::optional<DeadLetterCause> check(const record::RecordView& input);
-    std::optional<DeadLetterCause> result(std::optional<filter::Failure> failure);
+    std::optional<DeadLetterCause> result(const record::RecordView& input,
+                                          std::optional<filter::Failure> failure);
 
     filter::Filter filter_;
     std::size_t max_record_bytes_;
+    OutputShape shape_;
     filter::FilterOutputs outputs_;
     std::string message_;
 };

@@ -331,7 +331,9 @@ Expected<TransformSummary> run_transform(const TransformOptions& options,
     const auto started = Clock::now();
     auto filter = filter::Filter::compile(options.filter, options.variables);
     if (!filter) return filter.error();
-    RecordProcessor processor(std::move(*filter), options.max_record_bytes);
+    auto shape = OutputShape::compile(options.shape, options.variables);
+    if (!shape) return shape.error();
+    RecordProcessor processor(std::move(*filter), options.max_record_bytes, std::move(*shape));
     Expected<TransformSummary> summary = TransformSummary{};
     if (options.from_stdin()) {
         summary = run_from_stdin(options, settings, processor);

@@ -12,6 +12,7 @@
 #include "common/expected.hpp"
 #include "config/client_settings.hpp"
 #include "filter/arguments.hpp"
+#include "pipeline/output_shape.hpp"
 
 namespace kpipe::pipeline {
 
@@ -20,6 +21,7 @@ struct TransformOptions {
     std::string out;  // topic, or "-" for stdout
     std::string filter;
     std::vector<filter::FilterVariable> variables;  // $NAME from --arg, --argjson, ...
+    OutputShapeOptions shape;                       // --key, --header, --topic
     std::optional<std::string> dlq;       // dead-letter topic (default: <in>-dlq)
     std::optional<std::string> dlq_file;  // stdin input: dead letters as envelope lines
     std::optional<std::string> group;     // default: kpipe-transform-<in>-<out>

@@ -5,6 +5,7 @@ run are in test_transform_delivery.py. Every result is checked with confluent-ka
 with kpipe."""
 
 import collections
+import json
 import os
 import re
 import signal
@@ -78,6 +79,7 @@ class TransformTest(h.KpipeTestCase):
         "big-in": 2, "big-out": 1, "big-in-dlq": 1,
         "lim-in": 1, "lim-out": 1, "lim-in-dlq": 1,
         "mix-in": 2, "mix-out": 1, "mix-in-dlq": 1,
+        "route-in": 2, "route-ios": 1, "route-android": 1, "route-in-dlq": 1,
     }
     # Kafka keeps at most 1 MB per record by default; the 10 MB record and its dead letter
     # need room (the mock broker has no such limit).
@@ -158,6 +160,30 @@ class TransformTest(h.KpipeTestCase):
         # The pipeline's group from the settings file holds the progress.
         self.assertEqual(h.committed_offsets(self.bootstrap, "kpipe-login", "user-login", [0]),
                          {0: 1})
+
+    def test_output_key_header_and_topic_per_record(self):
+        # The seed's pipeline keyed by user_id (one user's events stay on one partition) and
+        # routed by device_type; the records are read back with confluent-kafka.
+        events = [{"user_id": "u%d" % i, "device_type": "iOS" if i % 2 else "android",
+                   "locale": "RU"} for i in range(10)]
+        self.produce("route-in", [{"key": None, "value": json.dumps(e).encode()} for e in events])
+        rc, _, err = h.run_kpipe(["-b", self.bootstrap, "transform", "--in", "route-in",
+                                  "--out", "route-android", "-e",
+                                  "--key", ".user_id", "--header", "device=.device_type",
+                                  "--topic", 'if .device_type == "iOS" then "route-ios" '
+                                             'else empty end',
+                                  "{user_id, device_type}"])
+        self.assertEqual(rc, 0, err)
+        ios = self.read("route-ios")
+        android = self.read("route-android")
+        self.assertEqual(len(ios), 5, ios)
+        self.assertEqual(len(android), 5, android)
+        for message in ios + android:
+            value = json.loads(message.value)
+            self.assertEqual(message.key, value["user_id"].encode())
+            self.assertIn(("device", value["device_type"].encode()), message.headers)
+        self.assertTrue(all(json.loads(m.value)["device_type"] == "iOS" for m in ios))
+        self.assertEqual(h.total_records(self.bootstrap, "route-in-dlq"), 0)
 
     # 2. the jq oracle ------------------------------------------------------------------------
 
