@@ -1,7 +1,10 @@
 #include "filter/evaluator.hpp"
 
+#include <pthread.h>
+
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -19,13 +22,38 @@ namespace {
 // functions: past it the record fails instead of the process running out of stack.
 constexpr int max_eval_depth = 2000;
 
+// The lowest stack address evaluation may reach on this thread (its stack less a margin): a
+// sanitizer or debug build spends far more stack per level than a release build.
+thread_local const char* stack_floor = nullptr;
+
+void find_stack_floor() {
+    if (stack_floor != nullptr) return;
+    pthread_attr_t attr;
+    void* low = nullptr;
+    std::size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        pthread_attr_getstack(&attr, &low, &size);
+        pthread_attr_destroy(&attr);
+    }
+    constexpr std::size_t margin = 256u << 10;
+    if (low == nullptr || size <= 2 * margin) {
+        const char probe = 0;
+        // Unknown: allow 1 MiB from here.
+        stack_floor = reinterpret_cast<const char*>(reinterpret_cast<std::uintptr_t>(&probe) -
+                                                    (std::uintptr_t{1} << 20));
+        return;
+    }
+    stack_floor = static_cast<const char*>(low) + margin;
+}
+
 class DepthGuard {
   public:
     explicit DepthGuard(int& depth) : depth_(depth) {
-        if (++depth_ > max_eval_depth) {
+        const char probe = 0;
+        if (++depth_ > max_eval_depth || &probe < stack_floor) {
             --depth_;
             raise("filter evaluation nested too deeply (more than " +
-                  std::to_string(max_eval_depth) + " levels; unbounded recursion?)");
+                  std::to_string(max_eval_depth) + " levels or the stack; unbounded recursion?)");
         }
     }
     ~DepthGuard() { --depth_; }
@@ -124,6 +152,7 @@ void Evaluator::step() {
 }
 
 void Evaluator::run(const Node& root, const Value& input, FilterOutputs& outputs) {
+    find_stack_floor();
     depth_ = 0;
     steps_ = 0;
     path_.clear();
@@ -701,18 +730,20 @@ void Evaluator::eval_assign(const Node& node, const Value& input, Env env, const
         for (const Array& path : paths) {
             const Value path_value = Value::array(path);
             const Value old = get_path(result, path_value);
+            // Only the first output counts. Later ones are ignored rather than cut off by an
+            // exception (unwinding costs more than most updates), and an error after the first
+            // output is one jq never reaches.
             bool have = false;
             Value updated;
-            const char stop = 0;
             auto first_only = [&](const Value& v) {
+                if (have) return;
                 updated = v;
                 have = true;
-                throw Break{&stop};
             };
             try {
                 eval(rhs, old, env, first_only);
-            } catch (const Break& b) {
-                if (b.label != &stop) throw;
+            } catch (const FilterError&) {
+                if (!have) throw;
             }
             if (have) {
                 result = set_path(result, path_value, updated);
