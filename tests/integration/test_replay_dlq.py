@@ -236,7 +236,7 @@ class ReplayDlqTest(h.KpipeTestCase):
     def test_usage_errors_exit_2_before_connecting(self):
         for args, needle in [
             (["--dlq", "d", "{"], "FILTER: filter:1:"),
-            (["--dlq", "d", "--where", "reduce . as $x (0; 1)"], "--where: "),
+            (["--dlq", "d", "--where", "reduce . as $x (0; $y)"], "$y is not defined"),
             (["--dlq", "d", "--since", "yesterday"], "--since 'yesterday'"),
             (["--dlq", "d", "--dry-run", "--follow"], "--follow"),
             (["--dlq", "d", "--rate", "0"], "--rate"),
