@@ -338,11 +338,9 @@ void Evaluator::eval(const Node& node, const Value& input, Env env, const Emit& 
         case NodeKind::format:
             emit(apply_format(node.name, input));
             return;
-        case NodeKind::interpolation: {
-            std::string text;
-            eval_interpolation(node, node.children.size(), input, env, text, emit);
+        case NodeKind::interpolation:
+            eval_interpolation(node, input, env, emit);
             return;
-        }
         case NodeKind::assign:
             eval_assign(node, input, env, emit);
             return;
@@ -669,11 +667,10 @@ void Evaluator::eval_label(const Node& node, const Value& input, Env env, const 
     }
 }
 
-void Evaluator::eval_interpolation(const Node& node, std::size_t part, const Value& input,
-                                   Env env, std::string& text, const Emit& emit) {
+void Evaluator::eval_interpolation(const Node& node, const Value& input, Env env,
+                                   const Emit& emit) {
     // "a\(x)b\(y)c" is "a" + (x|fmt) + "b" + (y|fmt) + "c": the last expression is the outer
     // loop, as with +.
-    (void)part;
     const std::size_t expressions = node.children.size() / 2;
     std::vector<std::string> pieces(expressions);
     auto fill = [&](auto&& self, std::size_t remaining) -> void {
@@ -694,7 +691,6 @@ void Evaluator::eval_interpolation(const Node& node, std::size_t part, const Val
         };
         eval(node.child(2 * i + 1), input, env, each);
     };
-    text.clear();
     fill(fill, expressions);
 }
 
@@ -1362,9 +1358,6 @@ void Evaluator::eval_paths(const Node& node, const Value& current, bool intact, 
                         path_.push_back(Value::string(key));
                         emit(value, true);
                     }
-                } else if (container.is_null()) {
-                    // jq: null | .[] in path mode yields nothing? It is an error.
-                    if (!node.optional) raise_cannot_iterate(container);
                 } else if (!node.optional) {
                     raise_cannot_iterate(container);
                 }
@@ -1632,9 +1625,6 @@ void Evaluator::eval_call_paths(const Node& node, const Value& current, bool int
             }
             return;
         }
-        case Builtin::error:
-        case Builtin::halt_error:
-            break;
         default:
             break;
     }

@@ -83,8 +83,7 @@ class Evaluator {
     void eval_foreach(const Node& node, const Value& input, Env env, const Emit& emit);
     void eval_function(const Node& node, const Value& input, Env env, const Emit& emit);
     void eval_label(const Node& node, const Value& input, Env env, const Emit& emit);
-    void eval_interpolation(const Node& node, std::size_t part, const Value& input, Env env,
-                            std::string& text, const Emit& emit);
+    void eval_interpolation(const Node& node, const Value& input, Env env, const Emit& emit);
     void eval_assign(const Node& node, const Value& input, Env env, const Emit& emit);
     void eval_call(const Node& node, const Value& input, Env env, const Emit& emit);
     void eval_recurse(const Value& input, const Emit& emit);

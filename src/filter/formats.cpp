@@ -6,6 +6,7 @@
 
 #include "filter/builtins.hpp"
 #include "filter/json_writer.hpp"
+#include "filter/utf8.hpp"
 
 namespace kpipe::filter {
 
@@ -17,47 +18,6 @@ constexpr std::array<std::string_view, 11> names = {"@text", "@json",    "@html"
 
 std::string text_of(const Value& v) {
     return v.is_string() ? v.as_string() : to_json(v);
-}
-
-// Invalid UTF-8 from decoding becomes U+FFFD, as jq's strings do.
-std::string valid_utf8(const std::string& bytes) {
-    std::string out;
-    std::size_t i = 0;
-    while (i < bytes.size()) {
-        const auto b = [&](std::size_t k) {
-            return i + k < bytes.size() ? static_cast<unsigned char>(bytes[i + k]) : 0u;
-        };
-        const unsigned lead = b(0);
-        std::size_t n = 0;
-        unsigned low = 0x80;
-        unsigned high = 0xbf;
-        if (lead < 0x80) {
-            n = 1;
-        } else if (lead >= 0xc2 && lead <= 0xdf) {
-            n = 2;
-        } else if (lead >= 0xe0 && lead <= 0xef) {
-            n = 3;
-            if (lead == 0xe0) low = 0xa0;
-            if (lead == 0xed) high = 0x9f;
-        } else if (lead >= 0xf0 && lead <= 0xf4) {
-            n = 4;
-            if (lead == 0xf0) low = 0x90;
-            if (lead == 0xf4) high = 0x8f;
-        }
-        bool ok = n > 0;
-        if (ok && n > 1 && (b(1) < low || b(1) > high)) ok = false;
-        for (std::size_t k = 2; ok && k < n; ++k) {
-            if (b(k) < 0x80 || b(k) > 0xbf) ok = false;
-        }
-        if (ok) {
-            out.append(bytes, i, n);
-            i += n;
-        } else {
-            out += "\xef\xbf\xbd";
-            ++i;
-        }
-    }
-    return out;
 }
 
 std::string base64_encode(const std::string& in) {
@@ -117,7 +77,7 @@ std::string base64_decode(const Value& input) {
         }
     }
     if (valid % 4 == 1) raise(kind_and_value(input) + " trailing base64 byte found");
-    return valid_utf8(out);
+    return replace_invalid_utf8(out);
 }
 
 std::string base32_encode(const std::string& in) {
@@ -162,7 +122,7 @@ std::string base32_decode(const Value& input) {
             out.push_back(static_cast<char>((buffer >> bits) & 0xff));
         }
     }
-    return valid_utf8(out);
+    return replace_invalid_utf8(out);
 }
 
 std::string csv_or_tsv(const Value& input, bool csv) {

@@ -13,21 +13,23 @@ Expected<filter::Filter> compile_one(const std::string& source, const std::strin
     return compiled;
 }
 
-// A JSON string's contents, or the JSON text itself for any other value.
-std::string text_of(std::string_view json) {
+}  // namespace
+
+// A JSON string's contents, or the JSON text itself for any other value. The parser and its
+// padded buffer are reused: this runs once per output record.
+std::string OutputShape::text_of(std::string_view json) {
     if (json.empty() || json.front() != '"') return std::string(json);
-    simdjson::padded_string padded(json);
-    simdjson::ondemand::parser parser;
+    padded_.assign(json);
+    padded_.append(simdjson::SIMDJSON_PADDING, '\0');
     std::string_view decoded;
     simdjson::ondemand::document doc;
-    if (parser.iterate(padded).get(doc) != simdjson::SUCCESS ||
+    if (parser_.iterate(simdjson::padded_string_view(padded_.data(), json.size(), padded_.size()))
+                .get(doc) != simdjson::SUCCESS ||
         doc.get_string().get(decoded) != simdjson::SUCCESS) {
         return std::string(json);
     }
     return std::string(decoded);
 }
-
-}  // namespace
 
 Expected<OutputShape> OutputShape::compile(const OutputShapeOptions& options,
                                            const std::vector<filter::FilterVariable>& variables) {

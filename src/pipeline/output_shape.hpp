@@ -4,6 +4,8 @@
 // output is used: a string as it is, any other value as compact JSON; no output leaves the
 // input's key, adds no header, or keeps --out.
 
+#include <simdjson.h>
+
 #include <optional>
 #include <string>
 #include <utility>
@@ -43,6 +45,7 @@ class OutputShape {
         std::optional<std::string> topic;
         std::vector<std::pair<std::string, std::string>> headers;
     };
+    std::string text_of(std::string_view json);
     std::optional<std::string> evaluate(filter::Filter& filter, std::string_view value,
                                         std::string_view option, std::optional<std::string>& out);
 
@@ -50,6 +53,8 @@ class OutputShape {
     std::optional<filter::Filter> topic_;
     std::vector<std::pair<std::string, filter::Filter>> headers_;
     filter::FilterOutputs scratch_;
+    simdjson::ondemand::parser parser_;
+    std::string padded_;
     std::vector<Computed> computed_;
     std::vector<std::vector<record::HeaderView>> header_views_;
 };
