@@ -3,7 +3,7 @@ FROM debian:bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
       librdkafka-dev libcli11-dev libsimdjson-dev libspdlog-dev libfmt-dev \
-      libtomlplusplus-dev libre2-dev libssl-dev libcpp-httplib-dev \
+      libtomlplusplus-dev libonig-dev libssl-dev libcpp-httplib-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -19,7 +19,7 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DKPIPE_TESTS=OFF \
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      librdkafka1 libsimdjson14 libspdlog1.10 libfmt9 libtomlplusplus3 libre2-9 \
+      librdkafka1 libsimdjson14 libspdlog1.10 libfmt9 libtomlplusplus3 libonig5 \
       libcpp-httplib0.11 \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/kpipe /usr/local
